@@ -1,0 +1,147 @@
+import type { z } from "zod";
+import type { EntityKeys, EventDataOf, EventType, InventoryLevel } from "../../pipeline/model";
+import type { ClassifiedError, UpstreamSummary } from "../../pipeline/errors";
+
+/**
+ * The connector SDK. Every folder under connectors/<system>/ exports one ConnectorDefinition
+ * from its index.ts; the pipeline, the tools and the console know connectors only through it.
+ */
+
+/** An event a connector captured from its system, already in the canonical model. */
+export interface CapturedEvent<T extends EventType = EventType> {
+  type: T;
+  /** The source's own id for this event: what duplicates are recognised by. */
+  sourceEventId: string;
+  occurredAt: string;
+  data: EventDataOf<T>;
+  correlationId?: string;
+  causationId?: string;
+  keys?: Partial<EntityKeys>;
+}
+
+/** An inbound HTTP request as the ingress saw it: headers lower-cased, the body exactly as sent. */
+export interface InboundRequest {
+  headers: Record<string, string>;
+  rawBody: string;
+  query: Record<string, string>;
+}
+
+/**
+ * What a webhook carried: canonical events, or notifications that only point at a resource the
+ * connector must fetch (ShipStation SHIP_NOTIFY, QuickBooks CloudEvents without data).
+ */
+export type ParsedWebhook =
+  | { kind: "events"; events: CapturedEvent[] }
+  | { kind: "notifications"; notifications: { sourceEventId: string; resource: string; topic?: string }[] }
+  | { kind: "ignored"; reason: string };
+
+export interface WebhookSupport<Secrets> {
+  /** Throws IngressRejection(401, "bad_signature") when the signature does not verify. */
+  verify(req: InboundRequest, secrets: Secrets): void;
+  /** Throws IngressRejection(400 malformed / 422 schema_invalid) with the field that failed. */
+  parse(req: InboundRequest): ParsedWebhook;
+}
+
+/** Translates keys between systems; the pipeline backs it with the mappings table. */
+export interface MappingLookup {
+  get(kind: string, sourceKey: string): Promise<string | undefined>;
+}
+
+export interface DeliveryContext<T extends EventType = EventType> {
+  event: {
+    id: string;
+    type: T;
+    data: EventDataOf<T>;
+    keys: EntityKeys;
+    correlationId: string;
+    source: { connector: string; eventId: string };
+  };
+  action: string;
+  /** Stable per (event, destination, action): send it through the API's own idempotency mechanism. */
+  idempotencyKey: string;
+  attemptNo: number;
+  /** Set after a conflict (stale object): reload the upstream record before writing. */
+  refetch: boolean;
+  /** External ids produced by earlier steps of the same event, keyed "connector.action". */
+  priorResults: Record<string, string | undefined>;
+  mappings: MappingLookup;
+  settings: Record<string, unknown>;
+}
+
+export interface DeliveryResult {
+  /** The id of the record in the destination (sales order internal id, QBO Id...). */
+  externalId?: string;
+  /** One line for the trace: what was written. */
+  summary?: string;
+  upstream?: UpstreamSummary;
+  /** Canonical events the destination's answer implies (e.g. an ERP stock change). */
+  emits?: CapturedEvent[];
+}
+
+export interface DestinationAction<Client> {
+  /** Which canonical event types this action accepts. */
+  accepts: EventType[];
+  deliver(client: Client, ctx: DeliveryContext): Promise<DeliveryResult>;
+  /**
+   * After a `duplicate` error: find the record that already exists (by external id, orderKey,
+   * DocNumber...) so the delivery counts as done. Also used by preview_replay.
+   */
+  lookupExisting?(client: Client, ctx: DeliveryContext): Promise<string | undefined>;
+}
+
+export interface PollResult<Cursor> {
+  events: CapturedEvent[];
+  cursor: Cursor;
+}
+
+export interface Poller<Client, Cursor = unknown> {
+  intervalMs: number;
+  initialCursor(): Cursor;
+  poll(client: Client, cursor: Cursor, now: Date): Promise<PollResult<Cursor>>;
+}
+
+/** Reads the system of record itself, for reconciliation (never our own copy of what we sent). */
+export interface RecordReaders<Client> {
+  inventory?(client: Client): Promise<InventoryLevel[]>;
+  orders?(client: Client, since: string): Promise<{ orderNumber: string; externalId: string; totalMinor?: number; currency?: string; lines: { sku: string; quantity: number }[]; status?: string }[]>;
+  [domain: string]: ((client: Client, ...args: any[]) => Promise<unknown>) | undefined;
+}
+
+export interface RatePolicy {
+  /** Concurrent requests per connector instance. */
+  concurrency: number;
+  /** Steady requests per second (the documented bucket leak or quota). */
+  perSecond: number;
+  burst?: number;
+}
+
+export interface ConnectorDefinition<Credentials = any, Client = any, Secrets = any> {
+  id: string;
+  displayName: string;
+  /** Field descriptions feed the console's generated credentials form; mark secrets with .meta({ secret: true }). */
+  credentials: z.ZodType<Credentials>;
+  /** The default API base URL of the real service; the sandbox URL replaces it by configuration. */
+  defaultBaseUrl: string;
+  ratePolicy: RatePolicy;
+  capabilities: {
+    source: EventType[];
+    destination: string[];
+    readers: string[];
+  };
+  createClient(opts: { baseUrl: string; credentials: Credentials; fetch?: typeof fetch; timeoutMs?: number }): Client;
+  /** A cheap authenticated read that proves the credentials work (the console's "Test connection"). */
+  testConnection(client: Client): Promise<{ ok: true; detail: string }>;
+  webhooks?: WebhookSupport<Secrets>;
+  /** Which credential fields the webhook verifier needs. */
+  webhookSecrets?(credentials: Credentials): Secrets;
+  fetchNotification?(client: Client, notification: { sourceEventId: string; resource: string; topic?: string }): Promise<CapturedEvent[]>;
+  destinations?: Record<string, DestinationAction<Client>>;
+  pollers?: Record<string, Poller<Client, any>>;
+  readers?: RecordReaders<Client>;
+  /** Maps any upstream error response to the shared taxonomy. Pure: tested against ../shared/fixtures. */
+  classifyError(res: { status: number; headers: Record<string, string>; body: string }): ClassifiedError;
+}
+
+export function defineConnector<C, Cl, S>(def: ConnectorDefinition<C, Cl, S>): ConnectorDefinition<C, Cl, S> {
+  return def;
+}

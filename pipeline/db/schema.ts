@@ -1,0 +1,351 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "string" });
+
+/** Raw inbound bodies, byte-for-byte, so signatures can be re-checked and events replayed. */
+export const rawPayloads = pgTable("raw_payloads", {
+  id: text("id").primaryKey(),
+  connector: text("connector").notNull(),
+  contentType: text("content_type"),
+  /** Headers with secrets removed (signatures kept: they are not secrets and prove origin). */
+  headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+  body: text("body").notNull(),
+  receivedAt: ts("received_at").notNull().defaultNow(),
+});
+
+/**
+ * The append-only event log: one row per captured canonical event. Status is the only column
+ * that changes after insert; it is derived from deliveries and kept here for fast filtering.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    schemaVersion: integer("schema_version").notNull(),
+    type: text("type").notNull(),
+    sourceConnector: text("source_connector").notNull(),
+    sourceEventId: text("source_event_id").notNull(),
+    orderNumber: text("order_number"),
+    poNumber: text("po_number"),
+    skus: text("skus").array().notNull().default(sql`'{}'::text[]`),
+    customer: text("customer"),
+    correlationId: text("correlation_id").notNull(),
+    causationId: text("causation_id"),
+    rawPayloadId: text("raw_payload_id"),
+    /** The canonical payload (null until normalize succeeds for events captured raw). */
+    payload: jsonb("payload"),
+    status: text("status").$type<EventStatus>().notNull().default("received"),
+    occurredAt: ts("occurred_at").notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("events_source_uq").on(t.sourceConnector, t.sourceEventId),
+    index("events_order_number_idx").on(t.orderNumber),
+    index("events_po_number_idx").on(t.poNumber),
+    index("events_skus_gin").using("gin", t.skus),
+    index("events_customer_idx").on(t.customer),
+    index("events_correlation_idx").on(t.correlationId),
+    index("events_status_received_idx").on(t.status, t.receivedAt),
+    index("events_received_idx").on(t.receivedAt),
+  ],
+);
+export type EventStatus = "received" | "processing" | "delivered" | "failed" | "parked" | "skipped";
+
+/** Captures that repeated an already captured source event: recorded, never processed twice. */
+export const duplicateCaptures = pgTable(
+  "duplicate_captures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    sourceConnector: text("source_connector").notNull(),
+    sourceEventId: text("source_event_id").notNull(),
+    originalEventId: text("original_event_id"),
+    rawPayloadId: text("raw_payload_id"),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+  },
+  (t) => [index("duplicate_captures_source_idx").on(t.sourceConnector, t.sourceEventId)],
+);
+
+/**
+ * One unit of outbound work: an event to one destination. The idempotency key is derived from
+ * (event, destination, action) and is sent to the destination's own idempotency mechanism.
+ * This table, not the queue, is the source of truth for what is unfinished.
+ */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull().references(() => events.id),
+    destination: text("destination").notNull(),
+    action: text("action").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: text("status").$type<DeliveryStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at"),
+    /** Lease: a worker that claimed the delivery holds it until this time (crash recovery). */
+    leaseUntil: ts("lease_until"),
+    externalId: text("external_id"),
+    lastErrorClass: text("last_error_class"),
+    lastError: text("last_error"),
+    failureKey: text("failure_key"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("deliveries_idem_uq").on(t.idempotencyKey),
+    index("deliveries_event_idx").on(t.eventId),
+    index("deliveries_status_next_idx").on(t.status, t.nextAttemptAt),
+    index("deliveries_dest_status_idx").on(t.destination, t.status),
+    index("deliveries_failure_key_idx").on(t.failureKey),
+  ],
+);
+export type DeliveryStatus = "pending" | "in_flight" | "succeeded" | "failed" | "parked" | "skipped";
+
+/** Execution log: one row per attempt per stage, append-only. */
+export const attempts = pgTable(
+  "attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventId: text("event_id").notNull(),
+    deliveryId: text("delivery_id"),
+    stage: text("stage").$type<Stage>().notNull(),
+    destination: text("destination"),
+    attemptNo: integer("attempt_no").notNull().default(1),
+    startedAt: ts("started_at").notNull(),
+    durationMs: integer("duration_ms").notNull().default(0),
+    outcome: text("outcome").$type<AttemptOutcome>().notNull(),
+    errorClass: text("error_class"),
+    errorMessage: text("error_message"),
+    upstream: jsonb("upstream"),
+    externalId: text("external_id"),
+    nextAttemptAt: ts("next_attempt_at"),
+  },
+  (t) => [
+    index("attempts_event_idx").on(t.eventId, t.startedAt),
+    index("attempts_dest_started_idx").on(t.destination, t.startedAt),
+    index("attempts_error_fts").using("gin", sql`to_tsvector('simple', coalesce(${t.errorMessage}, ''))`),
+  ],
+);
+export type Stage = "capture" | "normalize" | "route" | "deliver" | "reconcile" | "remediate";
+export type AttemptOutcome = "ok" | "retry" | "rate_limited" | "circuit_open" | "parked" | "duplicate" | "skipped" | "failed";
+
+/** Dead letters: deliveries that stopped, with the reason a person can act on. */
+export const parkedDeliveries = pgTable(
+  "parked_deliveries",
+  {
+    deliveryId: text("delivery_id").primaryKey().references(() => deliveries.id),
+    eventId: text("event_id").notNull(),
+    destination: text("destination").notNull(),
+    errorClass: text("error_class").notNull(),
+    reason: text("reason").notNull(),
+    field: text("field"),
+    parkedAt: ts("parked_at").notNull().defaultNow(),
+    releasedAt: ts("released_at"),
+    releasedBy: text("released_by"),
+  },
+  (t) => [index("parked_open_idx").on(t.releasedAt, t.destination)],
+);
+
+/** Inbound payloads we could not accept: kept whole for inspection and replay. */
+export const quarantine = pgTable(
+  "quarantine",
+  {
+    id: text("id").primaryKey(),
+    connector: text("connector").notNull(),
+    reasonCode: text("reason_code").notNull(),
+    reason: text("reason").notNull(),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+    body: text("body").notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+    replayedAt: ts("replayed_at"),
+    replayedEventId: text("replayed_event_id"),
+  },
+  (t) => [index("quarantine_received_idx").on(t.receivedAt)],
+);
+
+/** Configured connections. Credentials are AES-256-GCM ciphertext, never plaintext. */
+export const connectorInstances = pgTable("connector_instances", {
+  id: text("id").primaryKey(),
+  connectorType: text("connector_type").notNull(),
+  displayName: text("display_name").notNull(),
+  baseUrl: text("base_url"),
+  credentialsEnc: text("credentials_enc"),
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  owner: text("owner"),
+  enabled: boolean("enabled").notNull().default(true),
+  authState: text("auth_state").$type<"ok" | "failed" | "unknown">().notNull().default("unknown"),
+  authError: text("auth_error"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** Key translations between systems (SKU ↔ ERP item id, location ↔ fulfilment node). */
+export const mappings = pgTable(
+  "mappings",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(),
+    connector: text("connector").notNull(),
+    sourceKey: text("source_key").notNull(),
+    targetKey: text("target_key").notNull(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("mappings_uq").on(t.kind, t.connector, t.sourceKey)],
+);
+
+/** Declarative routing: which destinations receive which events. */
+export const routingRules = pgTable("routing_rules", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  priority: integer("priority").notNull().default(100),
+  match: jsonb("match").$type<Record<string, unknown>>().notNull(),
+  destinations: jsonb("destinations").$type<{ connector: string; action: string }[]>().notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  stopOnMatch: boolean("stop_on_match").notNull().default(false),
+});
+
+/** Poller positions for systems without webhooks (Amazon orders, settlement reports). */
+export const syncCursors = pgTable("sync_cursors", {
+  id: text("id").primaryKey(),
+  cursor: jsonb("cursor").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** Gap-free counters (EDI control numbers per partner, document numbers). */
+export const sequences = pgTable("sequences", {
+  name: text("name").primaryKey(),
+  value: bigint("value", { mode: "number" }).notNull().default(0),
+});
+
+export const reconRuns = pgTable("recon_runs", {
+  id: text("id").primaryKey(),
+  domain: text("domain").notNull(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  finishedAt: ts("finished_at"),
+  status: text("status").notNull().default("running"),
+  checked: integer("checked").notNull().default(0),
+  diffCount: integer("diff_count").notNull().default(0),
+  summary: jsonb("summary"),
+});
+
+export const reconDiffs = pgTable(
+  "recon_diffs",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id").notNull(),
+    domain: text("domain").notNull(),
+    subject: text("subject").notNull(),
+    kind: text("kind").notNull(),
+    severity: text("severity").notNull().default("warning"),
+    sides: jsonb("sides").notNull(),
+    evidence: jsonb("evidence").notNull(),
+    explanation: text("explanation"),
+    status: text("status").notNull().default("open"),
+    firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("recon_diffs_run_idx").on(t.runId), index("recon_diffs_subject_idx").on(t.domain, t.subject)],
+);
+
+/** Failure groups: open failures by business root cause, with a status people work. */
+export const failureGroups = pgTable("failure_groups", {
+  key: text("key").primaryKey(),
+  rootCause: text("root_cause").notNull(),
+  title: text("title").notNull(),
+  connector: text("connector"),
+  owner: text("owner"),
+  status: text("status").$type<"open" | "acknowledged" | "resolved" | "ignored">().notNull().default("open"),
+  firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+  lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+});
+
+/** Proposed fixes: two-phase, approved by a human or a named policy, then applied. */
+export const remediations = pgTable(
+  "remediations",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    status: text("status").$type<"proposed" | "approved" | "rejected" | "applied" | "failed">().notNull().default("proposed"),
+    title: text("title").notNull(),
+    rationale: text("rationale").notNull(),
+    params: jsonb("params").notNull(),
+    evidence: jsonb("evidence").notNull().default([]),
+    dryRun: jsonb("dry_run"),
+    failureKey: text("failure_key"),
+    proposedBy: text("proposed_by").notNull(),
+    decidedBy: text("decided_by"),
+    approvedByPolicy: text("approved_by_policy"),
+    decisionReason: text("decision_reason"),
+    outcome: jsonb("outcome"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    decidedAt: ts("decided_at"),
+    appliedAt: ts("applied_at"),
+  },
+  (t) => [index("remediations_status_idx").on(t.status, t.createdAt)],
+);
+
+/** Append-only, hash-chained: each row's hash covers its content and the previous hash. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    id: text("id").notNull(),
+    at: ts("at").notNull(),
+    actorType: text("actor_type").$type<"user" | "agent" | "mcp_client" | "policy" | "system">().notNull(),
+    actorId: text("actor_id").notNull(),
+    action: text("action").notNull(),
+    subject: text("subject").notNull(),
+    reason: text("reason"),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [uniqueIndex("audit_id_uq").on(t.id), index("audit_subject_idx").on(t.subject)],
+);
+
+/** MCP bearer tokens, stored as SHA-256 hashes. */
+export const mcpTokens = pgTable("mcp_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  scopes: text("scopes").array().notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdBy: text("created_by"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+  lastUsedAt: ts("last_used_at"),
+  revokedAt: ts("revoked_at"),
+});
+
+/** Agent conversations, persisted so a turn can be resumed and audited. */
+export const conversations = pgTable("conversations", {
+  id: text("id").primaryKey(),
+  userId: text("user_id"),
+  title: text("title"),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
+export const conversationMessages = pgTable(
+  "conversation_messages",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    role: text("role").notNull(),
+    content: jsonb("content").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("conv_messages_idx").on(t.conversationId, t.id)],
+);
+
+/** Per-day usage counters: the figure integration platforms bill on. */
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    day: text("day").notNull(),
+    connector: text("connector").notNull(),
+    direction: text("direction").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.connector, t.direction] })],
+);

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's test command: schema check, types, unit + contract +
+# integration tests (both backends when DATABASE_URL / REDIS_URL are set), then the console
+# build and its browser tests. Prints a plain closing line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+npx drizzle-kit check || status=1
+npx tsc --noEmit || status=1
+npx vitest run --reporter=default --reporter=json --outputFile=.vitest.json || status=1
+node scripts/test-summary.mjs .vitest.json || status=1
+exit $status
