@@ -1,0 +1,11 @@
+import type { ConnectorDefinition } from "./sdk/definition";
+
+/**
+ * Every connector the product knows, by id. Each folder under connectors/ exports its
+ * definition from index.ts and is listed here once.
+ */
+export const CONNECTORS: Record<string, ConnectorDefinition> = {};
+
+export function connectorDefinition(id: string): ConnectorDefinition | undefined {
+  return CONNECTORS[id];
+}
