@@ -262,3 +262,24 @@ export class WebhookEmitter {
     }
   }
 }
+
+/**
+ * The shared starting world every sandbox can be seeded with, so that the sandbox world's
+ * systems agree on a catalog (and disagree only where a test injects drift).
+ */
+export interface SandboxSeed {
+  currency: string;
+  catalog: { sku: string; title: string; priceMinor: number; barcode?: string; weightGrams?: number }[];
+  /** Stock by location (or warehouse / node) and SKU, as this system counts it. */
+  stock?: Record<string, Record<string, number>>;
+}
+
+export const DEFAULT_SEED: SandboxSeed = {
+  currency: "USD",
+  catalog: [
+    { sku: "AB-12", title: "Alpine Bottle 12oz", priceMinor: 2400, barcode: "012345678905" },
+    { sku: "CM-01", title: "Camp Mug", priceMinor: 1800, barcode: "012345678912" },
+    { sku: "TR-20", title: "Trail Rope 20m", priceMinor: 4500, barcode: "012345678929" },
+  ],
+  stock: { "main": { "AB-12": 400, "CM-01": 250, "TR-20": 120 } },
+};
