@@ -65,6 +65,7 @@ CREATE TABLE "deliveries" (
 	"event_id" text NOT NULL,
 	"destination" text NOT NULL,
 	"action" text NOT NULL,
+	"depends_on" text,
 	"idempotency_key" text NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
@@ -102,6 +103,8 @@ CREATE TABLE "events" (
 	"raw_payload_id" text,
 	"payload" jsonb,
 	"status" text DEFAULT 'received' NOT NULL,
+	"open_deliveries" integer DEFAULT 0 NOT NULL,
+	"parked_deliveries" integer DEFAULT 0 NOT NULL,
 	"occurred_at" timestamp with time zone NOT NULL,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -259,6 +262,7 @@ CREATE INDEX "deliveries_event_idx" ON "deliveries" USING btree ("event_id");-->
 CREATE INDEX "deliveries_status_next_idx" ON "deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "deliveries_dest_status_idx" ON "deliveries" USING btree ("destination","status");--> statement-breakpoint
 CREATE INDEX "deliveries_failure_key_idx" ON "deliveries" USING btree ("failure_key");--> statement-breakpoint
+CREATE INDEX "deliveries_depends_on_idx" ON "deliveries" USING btree ("depends_on");--> statement-breakpoint
 CREATE INDEX "duplicate_captures_source_idx" ON "duplicate_captures" USING btree ("source_connector","source_event_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_source_uq" ON "events" USING btree ("source_connector","source_event_id");--> statement-breakpoint
 CREATE INDEX "events_order_number_idx" ON "events" USING btree ("order_number");--> statement-breakpoint

@@ -38,6 +38,9 @@ export const events = pgTable(
     /** The canonical payload (null until normalize succeeds for events captured raw). */
     payload: jsonb("payload"),
     status: text("status").$type<EventStatus>().notNull().default("received"),
+    /** Deliveries not yet finished; the event is delivered when this reaches 0 with none parked. */
+    openDeliveries: integer("open_deliveries").notNull().default(0),
+    parkedDeliveries: integer("parked_deliveries").notNull().default(0),
     occurredAt: ts("occurred_at").notNull(),
     receivedAt: ts("received_at").notNull().defaultNow(),
   },
@@ -52,7 +55,8 @@ export const events = pgTable(
     index("events_received_idx").on(t.receivedAt),
   ],
 );
-export type EventStatus = "received" | "processing" | "delivered" | "failed" | "parked" | "skipped";
+/** received: captured, no route matched yet; processing: deliveries open; retrying: one is backing off. */
+export type EventStatus = "received" | "processing" | "retrying" | "delivered" | "parked" | "skipped";
 
 /** Captures that repeated an already captured source event: recorded, never processed twice. */
 export const duplicateCaptures = pgTable(
@@ -80,6 +84,8 @@ export const deliveries = pgTable(
     eventId: text("event_id").notNull().references(() => events.id),
     destination: text("destination").notNull(),
     action: text("action").notNull(),
+    /** A step that must succeed first (e.g. the ERP sales order before the 3PL order). */
+    dependsOn: text("depends_on"),
     idempotencyKey: text("idempotency_key").notNull(),
     status: text("status").$type<DeliveryStatus>().notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -99,9 +105,10 @@ export const deliveries = pgTable(
     index("deliveries_status_next_idx").on(t.status, t.nextAttemptAt),
     index("deliveries_dest_status_idx").on(t.destination, t.status),
     index("deliveries_failure_key_idx").on(t.failureKey),
+    index("deliveries_depends_on_idx").on(t.dependsOn),
   ],
 );
-export type DeliveryStatus = "pending" | "in_flight" | "succeeded" | "failed" | "parked" | "skipped";
+export type DeliveryStatus = "blocked" | "pending" | "in_flight" | "succeeded" | "parked" | "skipped";
 
 /** Execution log: one row per attempt per stage, append-only. */
 export const attempts = pgTable(

@@ -1,0 +1,212 @@
+import { sql } from "drizzle-orm";
+import type { Store } from "../client";
+import { attempts, failureGroups, parkedDeliveries } from "../schema";
+
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  destination: string;
+  action: string;
+  idempotencyKey: string;
+  attempts: number;
+  eventType: string;
+  payload: unknown;
+  orderNumber: string | null;
+  poNumber: string | null;
+  skus: string[];
+  customer: string | null;
+  correlationId: string;
+  sourceConnector: string;
+  sourceEventId: string;
+  priorResults: Record<string, string | null> | null;
+}
+
+const LEASE_SECONDS = 120;
+
+/**
+ * Claims deliveries for this worker: pending ones, or in-flight ones whose lease ran out (their
+ * worker died). One statement for the whole batch; rows another worker holds are not returned.
+ */
+export async function claimDeliveries(store: Store, ids: string[]): Promise<ClaimedDelivery[]> {
+  if (ids.length === 0) return [];
+  return store.rows<ClaimedDelivery>(sql`
+    update deliveries d
+       set status = 'in_flight', lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), updated_at = now()
+      from events e
+     where d.event_id = e.id
+       and d.id in ${ids}
+       and ((d.status = 'pending' and (d.next_attempt_at is null or d.next_attempt_at <= now() + interval '1 second'))
+            or (d.status = 'in_flight' and d.lease_until < now()))
+    returning d.id, d.event_id as "eventId", d.destination, d.action, d.idempotency_key as "idempotencyKey",
+              d.attempts, e.type as "eventType", e.payload, e.order_number as "orderNumber", e.po_number as "poNumber",
+              e.skus, e.customer, e.correlation_id as "correlationId", e.source_connector as "sourceConnector",
+              e.source_event_id as "sourceEventId",
+              case when d.depends_on is null then null else (
+                select json_object_agg(p.destination || '.' || p.action, p.external_id)
+                  from deliveries p where p.event_id = d.event_id and p.status = 'succeeded') end as "priorResults"`);
+}
+
+/** What the queue needs to (re-)enqueue a delivery: the job id derives from id + next attempt time. */
+export interface QueuedDelivery {
+  id: string;
+  destination: string;
+  nextAttemptAt: string | null;
+}
+
+export interface Completion {
+  id: string;
+  attempts: number;
+  externalId: string | null;
+}
+
+/**
+ * Marks deliveries succeeded, counts them off their events (delivered when none is left open),
+ * and releases the steps that were waiting on them. Returns the released deliveries.
+ */
+export async function completeDeliveries(store: Store, done: Completion[]): Promise<QueuedDelivery[]> {
+  if (done.length === 0) return [];
+  const values = sql.join(done.map((c) => sql`(${c.id}, ${c.attempts}::int, ${c.externalId}::text)`), sql`, `);
+  return store.rows(sql`
+    with v(id, attempts, external_id) as (values ${values}),
+    upd as (
+      update deliveries d
+         set status = 'succeeded', attempts = v.attempts, external_id = v.external_id, lease_until = null,
+             next_attempt_at = null, last_error = null, last_error_class = null, updated_at = now()
+        from v where d.id = v.id and d.status = 'in_flight'
+      returning d.id, d.event_id),
+    ev as (select event_id, count(*)::int as n from upd group by event_id),
+    evupd as (
+      update events e
+         set open_deliveries = e.open_deliveries - ev.n,
+             status = case when e.parked_deliveries > 0 then 'parked'
+                           when e.open_deliveries - ev.n <= 0 then 'delivered' else 'processing' end
+        from ev where e.id = ev.event_id
+      returning e.id),
+    rel as (
+      update deliveries d2 set status = 'pending', updated_at = now()
+        from upd where d2.depends_on = upd.id and d2.status = 'blocked'
+      returning d2.id, d2.destination)
+    select id, destination, null::timestamptz as "nextAttemptAt" from rel`);
+}
+
+export interface Reschedule {
+  id: string;
+  attempts: number;
+  nextAttemptAt: string;
+  errorClass: string | null;
+  error: string | null;
+  /** Backoff after an error marks the event as retrying; a rate-limit or circuit wait does not. */
+  retrying: boolean;
+}
+
+/** Puts deliveries back to pending with a next attempt time (the queue holds the delayed job). */
+export async function rescheduleDeliveries(store: Store, items: Reschedule[]): Promise<void> {
+  if (items.length === 0) return;
+  const values = sql.join(
+    items.map((r) => sql`(${r.id}, ${r.attempts}::int, ${r.nextAttemptAt}::timestamptz, ${r.errorClass}::text, ${r.error}::text, ${r.retrying}::boolean)`),
+    sql`, `,
+  );
+  await store.rows(sql`
+    with v(id, attempts, next_at, error_class, error, retrying) as (values ${values}),
+    upd as (
+      update deliveries d
+         set status = 'pending', attempts = v.attempts, next_attempt_at = v.next_at, lease_until = null,
+             last_error_class = coalesce(v.error_class, d.last_error_class), last_error = coalesce(v.error, d.last_error), updated_at = now()
+        from v where d.id = v.id and d.status = 'in_flight'
+      returning d.event_id, v.retrying)
+    update events e set status = 'retrying'
+      from (select distinct event_id from upd where retrying) r
+     where e.id = r.event_id and e.status in ('processing', 'received')`);
+}
+
+export interface Parking {
+  id: string;
+  eventId: string;
+  destination: string;
+  attempts: number;
+  errorClass: string;
+  reason: string;
+  field: string | null;
+  failureKey: string;
+  failureTitle: string;
+  owner: string | null;
+}
+
+/** Stops a delivery with its reason (dead letter) and opens or bumps its failure group. */
+export async function parkDelivery(store: Store, p: Parking): Promise<boolean> {
+  return store.db.transaction(async (tx) => {
+    const updated = (await tx.execute(sql`
+      update deliveries set status = 'parked', attempts = ${p.attempts}, lease_until = null, next_attempt_at = null,
+             last_error_class = ${p.errorClass}, last_error = ${p.reason}, failure_key = ${p.failureKey}, updated_at = now()
+       where id = ${p.id} and status = 'in_flight' returning id`)) as unknown;
+    const count = Array.isArray(updated) ? updated.length : ((updated as { rows: unknown[] }).rows ?? []).length;
+    if (count === 0) return false;
+    await tx.execute(sql`
+      update events set open_deliveries = open_deliveries - 1, parked_deliveries = parked_deliveries + 1, status = 'parked'
+       where id = ${p.eventId}`);
+    await tx
+      .insert(parkedDeliveries)
+      .values({ deliveryId: p.id, eventId: p.eventId, destination: p.destination, errorClass: p.errorClass, reason: p.reason, field: p.field })
+      .onConflictDoUpdate({
+        target: parkedDeliveries.deliveryId,
+        set: { errorClass: p.errorClass, reason: p.reason, field: p.field, parkedAt: sql`now()`, releasedAt: null, releasedBy: null },
+      });
+    await tx
+      .insert(failureGroups)
+      .values({ key: p.failureKey, rootCause: p.errorClass, title: p.failureTitle, connector: p.destination, owner: p.owner })
+      .onConflictDoUpdate({
+        target: failureGroups.key,
+        set: { lastSeenAt: sql`now()`, status: sql`case when ${failureGroups.status} = 'resolved' then 'open' else ${failureGroups.status} end` },
+      });
+    return true;
+  });
+}
+
+/**
+ * Releases parked deliveries for another try (a replay), by id. Counts them back onto their
+ * events. Returns the released ones for enqueueing. `by` is recorded on the dead-letter row.
+ */
+export async function releaseParked(store: Store, deliveryIds: string[], by: string): Promise<QueuedDelivery[]> {
+  if (deliveryIds.length === 0) return [];
+  return store.rows(sql`
+    with rel as (
+      update deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
+       where id in ${deliveryIds} and status = 'parked'
+      returning id, destination, event_id, next_attempt_at),
+    pk as (update parked_deliveries set released_at = now(), released_by = ${by} where delivery_id in (select id from rel) returning delivery_id),
+    ev as (select event_id, count(*)::int as n from rel group by event_id),
+    evupd as (
+      update events e set open_deliveries = e.open_deliveries + ev.n, parked_deliveries = greatest(e.parked_deliveries - ev.n, 0),
+             status = case when e.parked_deliveries - ev.n > 0 then 'parked' else 'processing' end
+        from ev where e.id = ev.event_id returning e.id)
+    select id, destination, next_attempt_at as "nextAttemptAt" from rel`);
+}
+
+export type AttemptRow = typeof attempts.$inferInsert;
+
+export async function insertAttempts(store: Store, rows: AttemptRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await store.db.insert(attempts).values(rows);
+}
+
+/**
+ * Work the queue may have lost: pending deliveries that are due (a lost or never-sent job),
+ * in-flight ones whose lease ran out (a killed worker), and blocked ones whose prerequisite has
+ * already succeeded (a crash between the two updates).
+ */
+export async function findRecoverableDeliveries(
+  store: Store,
+  opts: { graceSeconds: number; limit: number; includeScheduled: boolean },
+): Promise<{ id: string; destination: string; nextAttemptAt: string | null }[]> {
+  await store.rows(sql`
+    update deliveries d set status = 'pending', updated_at = now()
+      from deliveries p
+     where d.status = 'blocked' and d.depends_on = p.id and p.status = 'succeeded'`);
+  return store.rows(sql`
+    select id, destination, next_attempt_at as "nextAttemptAt" from deliveries
+     where (status = 'pending' and (${opts.includeScheduled}
+              or coalesce(next_attempt_at, updated_at) < now() - make_interval(secs => ${opts.graceSeconds})))
+        or (status = 'in_flight' and lease_until < now())
+     order by updated_at
+     limit ${opts.limit}`);
+}

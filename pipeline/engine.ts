@@ -1,0 +1,173 @@
+import { eq } from "drizzle-orm";
+import type { CapturedEvent } from "../connectors/sdk/definition";
+import type { Store } from "./db/client";
+import { findRecoverableDeliveries, releaseParked, type QueuedDelivery } from "./db/queries/delivery-queries";
+import { connectorInstances } from "./db/schema";
+import type { DestinationDirectory } from "./destinations";
+import { log } from "./log";
+import { MappingCache } from "./mapping-lookup";
+import { queueDepth } from "./metrics";
+import type { QueueTransport } from "./queue/transport";
+import { Capturer, type CaptureOptions, type CaptureOutcome } from "./stages/capture";
+import { Deliverer, type DeliverJob } from "./stages/deliver";
+import type { RoutingRule } from "./stages/route";
+
+export interface EngineOptions {
+  store: Store;
+  transport: QueueTransport;
+  destinations: DestinationDirectory;
+  rules: () => RoutingRule[];
+  /** Queue names are prefixed with this, so tests and tenants can share one Redis. */
+  queuePrefix?: string;
+  sweepIntervalMs?: number;
+  random?: () => number;
+}
+
+/**
+ * The pipeline: Capture → Normalize → Route (Capturer) and Deliver (Deliverer) over a queue
+ * transport, with the database as the source of truth. Any number of engines may run against the
+ * same database and Redis; each consumes every destination queue.
+ */
+export class Engine {
+  readonly mappings: MappingCache;
+  private readonly capturer: Capturer;
+  private readonly deliverer: Deliverer;
+  private readonly stopped = new Map<string, string>();
+  private sweepTimer?: NodeJS.Timeout;
+  private consuming = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.mappings = new MappingCache(opts.store);
+    this.capturer = new Capturer(opts.store, opts.rules, (d) => this.enqueueDeliveries(d));
+    this.deliverer = new Deliverer({
+      store: opts.store,
+      destinations: opts.destinations,
+      mappingsFor: (id) => this.mappings.for(id),
+      enqueue: (d) => this.enqueueDeliveries(d),
+      pause: (dest, ms) => opts.transport.pauseFor(this.queueOf(dest), ms),
+      capture: (source, events, o) => this.capture(source, events, o),
+      stopConnector: (dest, reason) => this.stopConnector(dest, reason),
+      isStopped: (dest) => this.stopped.has(dest),
+      random: opts.random,
+    });
+  }
+
+  get store(): Store {
+    return this.opts.store;
+  }
+
+  get transport(): QueueTransport {
+    return this.opts.transport;
+  }
+
+  queueOf(destination: string): string {
+    return `${this.opts.queuePrefix ?? ""}deliver-${destination}`;
+  }
+
+  /** Capture canonical events from a source. Throws on schema-invalid data before writing anything. */
+  capture(source: string, events: CapturedEvent[], opts: CaptureOptions = {}): Promise<CaptureOutcome[]> {
+    return this.capturer.capture(source, events, opts);
+  }
+
+  /**
+   * Job ids derive from the delivery and its scheduled time: a re-enqueue of the same schedule
+   * (the sweeper, a restart) is absorbed by the transport, a reschedule is a new job.
+   */
+  async enqueueDeliveries(items: (QueuedDelivery & { refetch?: boolean })[]): Promise<void> {
+    const byQueue = new Map<string, { id: string; data: DeliverJob; delayMs?: number }[]>();
+    const now = Date.now();
+    for (const d of items) {
+      const at = d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : 0;
+      const q = this.queueOf(d.destination);
+      const list = byQueue.get(q) ?? [];
+      list.push({ id: `${d.id}@${at}`, data: { deliveryId: d.id, refetch: d.refetch }, delayMs: at > now ? at - now : undefined });
+      byQueue.set(q, list);
+    }
+    await Promise.all([...byQueue].map(([q, jobs]) => this.opts.transport.enqueue(q, jobs)));
+  }
+
+  /** Starts consuming every destination's queue with its own concurrency and rate, plus the sweeper. */
+  async startWorkers(): Promise<void> {
+    if (this.consuming) return;
+    this.consuming = true;
+    await this.loadStoppedConnectors();
+    for (const dest of this.opts.destinations.list()) {
+      const perSecond = dest.policy.perSecond;
+      await this.opts.transport.consume<DeliverJob>(this.queueOf(dest.id), (job) => this.deliverer.handle(job.data), {
+        concurrency: dest.policy.concurrency,
+        limiter: perSecond ? { max: Math.max(1, Math.round(perSecond)), durationMs: perSecond >= 1 ? 1000 : Math.round(1000 / perSecond) } : undefined,
+      });
+    }
+    // At start, everything unfinished is due again: in-process queues begin empty.
+    await this.sweep({ includeScheduled: true });
+    const every = this.opts.sweepIntervalMs ?? 5_000;
+    this.sweepTimer = setInterval(() => void this.sweep({ includeScheduled: false }).catch((err) => log.warn({ err: err.message }, "sweep failed")), every);
+    this.sweepTimer.unref?.();
+  }
+
+  /** Re-enqueues work the queue does not hold (lost jobs, killed workers). Safe to run anywhere, any time. */
+  async sweep(opts: { includeScheduled: boolean }): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await findRecoverableDeliveries(this.opts.store, { graceSeconds: 10, limit: 1000, includeScheduled: opts.includeScheduled });
+      if (rows.length === 0) break;
+      await this.enqueueDeliveries(rows);
+      total += rows.length;
+      if (rows.length < 1000 || opts.includeScheduled === false) break;
+      if (total >= 100_000) break;
+    }
+    if (total) log.info({ recovered: total }, "sweeper re-enqueued unfinished deliveries");
+    return total;
+  }
+
+  /** Replays parked deliveries (dead letters) now. */
+  async replayParked(deliveryIds: string[], by: string): Promise<QueuedDelivery[]> {
+    const released = await releaseParked(this.opts.store, deliveryIds, by);
+    await this.enqueueDeliveries(released);
+    return released;
+  }
+
+  circuitState(destination: string) {
+    return this.deliverer.circuitState(destination);
+  }
+
+  isStopped(destination: string): boolean {
+    return this.stopped.has(destination);
+  }
+
+  async stopConnector(destination: string, reason: string): Promise<void> {
+    this.stopped.set(destination, reason);
+    await this.opts.store.db
+      .update(connectorInstances)
+      .set({ authState: "failed", authError: reason, updatedAt: new Date().toISOString() })
+      .where(eq(connectorInstances.id, destination));
+    log.error({ destination, reason }, "connector stopped: credentials rejected; reconnect to resume");
+  }
+
+  /** After credentials are reconnected: deliveries to this connector run again. */
+  async resumeConnector(destination: string): Promise<void> {
+    this.stopped.delete(destination);
+    await this.opts.store.db
+      .update(connectorInstances)
+      .set({ authState: "ok", authError: null, updatedAt: new Date().toISOString() })
+      .where(eq(connectorInstances.id, destination));
+  }
+
+  private async loadStoppedConnectors(): Promise<void> {
+    const rows = await this.opts.store.db.select().from(connectorInstances).where(eq(connectorInstances.authState, "failed"));
+    for (const r of rows) this.stopped.set(r.id, r.authError ?? "credentials rejected");
+  }
+
+  async refreshQueueMetrics(): Promise<void> {
+    for (const dest of this.opts.destinations.list()) {
+      const q = this.queueOf(dest.id);
+      const c = await this.opts.transport.counts(q);
+      for (const [state, n] of Object.entries(c)) queueDepth.set({ queue: q, state }, n);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.opts.transport.close();
+  }
+}
