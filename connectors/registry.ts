@@ -1,10 +1,17 @@
 import type { ConnectorDefinition } from "./sdk/definition";
+import { httpWebhook } from "./http-webhook";
+import { shipstation } from "./shipstation";
+import { stripeConnector } from "./stripe";
 
 /**
  * Every connector the product knows, by id. Each folder under connectors/ exports its
  * definition from index.ts and is listed here once.
  */
-export const CONNECTORS: Record<string, ConnectorDefinition> = {};
+export const CONNECTORS: Record<string, ConnectorDefinition> = {
+  "http-webhook": httpWebhook,
+  shipstation,
+  stripe: stripeConnector,
+};
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {
   return CONNECTORS[id];

@@ -120,6 +120,21 @@ CREATE TABLE "failure_groups" (
 	"last_seen_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "inbound_notifications" (
+	"id" text PRIMARY KEY NOT NULL,
+	"connector" text NOT NULL,
+	"source_event_id" text NOT NULL,
+	"resource" text NOT NULL,
+	"topic" text,
+	"raw_payload_id" text,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"event_ids" text[],
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "mappings" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"kind" text NOT NULL,
@@ -238,6 +253,10 @@ CREATE TABLE "sequences" (
 CREATE TABLE "sync_cursors" (
 	"id" text PRIMARY KEY NOT NULL,
 	"cursor" jsonb NOT NULL,
+	"lease_owner" text,
+	"lease_until" timestamp with time zone,
+	"last_polled_at" timestamp with time zone,
+	"last_error" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -272,6 +291,8 @@ CREATE INDEX "events_customer_idx" ON "events" USING btree ("customer");--> stat
 CREATE INDEX "events_correlation_idx" ON "events" USING btree ("correlation_id");--> statement-breakpoint
 CREATE INDEX "events_status_received_idx" ON "events" USING btree ("status","received_at");--> statement-breakpoint
 CREATE INDEX "events_received_idx" ON "events" USING btree ("received_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "inbound_notifications_source_uq" ON "inbound_notifications" USING btree ("connector","source_event_id");--> statement-breakpoint
+CREATE INDEX "inbound_notifications_status_idx" ON "inbound_notifications" USING btree ("status");--> statement-breakpoint
 CREATE UNIQUE INDEX "mappings_uq" ON "mappings" USING btree ("kind","connector","source_key");--> statement-breakpoint
 CREATE INDEX "parked_open_idx" ON "parked_deliveries" USING btree ("released_at","destination");--> statement-breakpoint
 CREATE INDEX "quarantine_received_idx" ON "quarantine" USING btree ("received_at");--> statement-breakpoint

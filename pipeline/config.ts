@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   OPENAI_MODEL: z.string().optional(),
   LOOPKEEPER_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and dashes only").default("lk"),
   LOOPKEEPER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  LOOPKEEPER_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOOPKEEPER_PUBLIC_URL: z.string().url().optional(),
   NOTIFY_WEBHOOK_URL: z.string().url("must be an http(s) URL of a Slack-compatible incoming webhook").optional(),
 });
@@ -36,6 +37,7 @@ export type Config = Readonly<{
   port: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   workerConcurrency: number;
+  deliveryLeaseSeconds: number;
   publicUrl?: string;
   notifyWebhookUrl?: string;
   llm: { apiKey: string; baseURL?: string; model: string } | null;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     workerConcurrency: e.LOOPKEEPER_WORKER_CONCURRENCY,
+    deliveryLeaseSeconds: e.LOOPKEEPER_DELIVERY_LEASE_SECONDS,
     publicUrl: e.LOOPKEEPER_PUBLIC_URL,
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     llm,

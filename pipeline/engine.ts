@@ -20,6 +20,8 @@ export interface EngineOptions {
   /** Queue names are prefixed with this, so tests and tenants can share one Redis. */
   queuePrefix?: string;
   sweepIntervalMs?: number;
+  /** Claim lease per delivery (default 60 s: longer than any upstream call's timeout). */
+  leaseSeconds?: number;
   random?: () => number;
 }
 
@@ -35,6 +37,7 @@ export class Engine {
   private readonly stopped = new Map<string, string>();
   private sweepTimer?: NodeJS.Timeout;
   private consuming = false;
+  private readonly consumed = new Set<string>();
 
   constructor(private readonly opts: EngineOptions) {
     this.mappings = new MappingCache(opts.store);
@@ -48,6 +51,7 @@ export class Engine {
       capture: (source, events, o) => this.capture(source, events, o),
       stopConnector: (dest, reason) => this.stopConnector(dest, reason),
       isStopped: (dest) => this.stopped.has(dest),
+      leaseSeconds: opts.leaseSeconds ?? 60,
       random: opts.random,
     });
   }
@@ -91,18 +95,26 @@ export class Engine {
     if (this.consuming) return;
     this.consuming = true;
     await this.loadStoppedConnectors();
+    await this.syncConsumers();
+    // At start, everything unfinished is due again: in-process queues begin empty.
+    await this.sweep({ includeScheduled: true });
+    const every = this.opts.sweepIntervalMs ?? 5_000;
+    this.sweepTimer = setInterval(() => void this.sweep({ includeScheduled: false }).catch((err) => log.warn({ err: err.message }, "sweep failed")), every);
+    this.sweepTimer.unref?.();
+  }
+
+  /** Consumes the queue of every destination not consumed yet (new connections start delivering at once). */
+  async syncConsumers(): Promise<void> {
+    if (!this.consuming) return;
     for (const dest of this.opts.destinations.list()) {
+      if (this.consumed.has(dest.id)) continue;
+      this.consumed.add(dest.id);
       const perSecond = dest.policy.perSecond;
       await this.opts.transport.consume<DeliverJob>(this.queueOf(dest.id), (job) => this.deliverer.handle(job.data), {
         concurrency: dest.policy.concurrency,
         limiter: perSecond ? { max: Math.max(1, Math.round(perSecond)), durationMs: perSecond >= 1 ? 1000 : Math.round(1000 / perSecond) } : undefined,
       });
     }
-    // At start, everything unfinished is due again: in-process queues begin empty.
-    await this.sweep({ includeScheduled: true });
-    const every = this.opts.sweepIntervalMs ?? 5_000;
-    this.sweepTimer = setInterval(() => void this.sweep({ includeScheduled: false }).catch((err) => log.warn({ err: err.message }, "sweep failed")), every);
-    this.sweepTimer.unref?.();
   }
 
   /** Re-enqueues work the queue does not hold (lost jobs, killed workers). Safe to run anywhere, any time. */

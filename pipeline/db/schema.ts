@@ -213,12 +213,42 @@ export const routingRules = pgTable("routing_rules", {
   stopOnMatch: boolean("stop_on_match").notNull().default(false),
 });
 
-/** Poller positions for systems without webhooks (Amazon orders, settlement reports). */
+/**
+ * Poller positions for systems without webhooks (ERP stock, Amazon orders, settlement reports).
+ * The lease makes exactly one worker poll each source, however many run.
+ */
 export const syncCursors = pgTable("sync_cursors", {
   id: text("id").primaryKey(),
   cursor: jsonb("cursor").notNull(),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: ts("lease_until"),
+  lastPolledAt: ts("last_polled_at"),
+  lastError: text("last_error"),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
+
+/**
+ * Webhooks that only point at a resource (ShipStation SHIP_NOTIFY, QuickBooks CloudEvents):
+ * recorded durably at the ingress, fetched by a worker, deduplicated on the source's id.
+ */
+export const inboundNotifications = pgTable(
+  "inbound_notifications",
+  {
+    id: text("id").primaryKey(),
+    connector: text("connector").notNull(),
+    sourceEventId: text("source_event_id").notNull(),
+    resource: text("resource").notNull(),
+    topic: text("topic"),
+    rawPayloadId: text("raw_payload_id"),
+    status: text("status").$type<"pending" | "done" | "failed">().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    eventIds: text("event_ids").array(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("inbound_notifications_source_uq").on(t.connector, t.sourceEventId), index("inbound_notifications_status_idx").on(t.status)],
+);
 
 /** Gap-free counters (EDI control numbers per partner, document numbers). */
 export const sequences = pgTable("sequences", {

@@ -33,6 +33,8 @@ export interface DeliverDeps {
   /** Marks a connector stopped after its credentials were rejected. */
   stopConnector(destination: string, reason: string): Promise<void>;
   isStopped(destination: string): boolean;
+  /** How long a claim holds a delivery; a killed worker's deliveries are picked up after it. */
+  leaseSeconds: number;
   random?: () => number;
 }
 
@@ -53,7 +55,7 @@ export class Deliverer {
     const { store } = deps;
     this.random = deps.random ?? Math.random;
     this.claims = new GroupCommit(async (ids) => {
-      const rows = await claimDeliveries(store, ids);
+      const rows = await claimDeliveries(store, ids, deps.leaseSeconds);
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
     });

@@ -21,17 +21,15 @@ export interface ClaimedDelivery {
   priorResults: Record<string, string | null> | null;
 }
 
-const LEASE_SECONDS = 120;
-
 /**
  * Claims deliveries for this worker: pending ones, or in-flight ones whose lease ran out (their
  * worker died). One statement for the whole batch; rows another worker holds are not returned.
  */
-export async function claimDeliveries(store: Store, ids: string[]): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(store: Store, ids: string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
   if (ids.length === 0) return [];
   return store.rows<ClaimedDelivery>(sql`
     update deliveries d
-       set status = 'in_flight', lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), updated_at = now()
+       set status = 'in_flight', lease_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
       from events e
      where d.event_id = e.id
        and d.id in ${ids}

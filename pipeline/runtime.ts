@@ -1,0 +1,151 @@
+import { config as loadedConfig, type Config } from "./config";
+import { InstanceDirectory } from "./connector-instances";
+import { openStore, type Store } from "./db/client";
+import { failNotification, finishNotification, getNotification, pendingNotifications } from "./db/queries/notification-queries";
+import type { Destination } from "./destinations";
+import { Engine } from "./engine";
+import { classifyUnknownError } from "./errors";
+import { log } from "./log";
+import { PollerRunner } from "./pollers";
+import { createTransport } from "./queue";
+import type { QueueTransport } from "./queue/transport";
+import { RulesCache } from "./routing-rules";
+
+export interface RuntimeOptions {
+  config?: Config;
+  store?: Store;
+  transport?: QueueTransport;
+  /** Destinations that are not connector instances (benchmarks' no-op sink). */
+  extraDestinations?: Destination[];
+}
+
+/**
+ * One process's wiring: store, transport, engine, connector instances, rules, pollers. The web
+ * app, `npm run worker`, the MCP server and the tests all build one of these.
+ */
+export class Runtime {
+  readonly engine: Engine;
+  readonly directory: InstanceDirectory;
+  readonly rules: RulesCache;
+  private pollers?: PollerRunner;
+  private notificationSweep?: NodeJS.Timeout;
+
+  private constructor(readonly config: Config, readonly store: Store, readonly transport: QueueTransport, extra: Destination[]) {
+    this.directory = new InstanceDirectory(store, config.secretKey, extra);
+    this.rules = new RulesCache(store);
+    this.engine = new Engine({ store, transport, destinations: this.directory, rules: this.rules.current, leaseSeconds: config.deliveryLeaseSeconds });
+  }
+
+  static async open(opts: RuntimeOptions = {}): Promise<Runtime> {
+    const config = opts.config ?? loadedConfig();
+    const store = opts.store ?? (await openStore(config.database));
+    const transport = opts.transport ?? (await createTransport(config.queue));
+    const rt = new Runtime(config, store, transport, opts.extraDestinations ?? []);
+    await rt.reload();
+    rt.rules.startAutoReload();
+    return rt;
+  }
+
+  /** Re-reads connector instances and rules (after the console changed them); new destinations get consumers. */
+  async reload(): Promise<void> {
+    await Promise.all([this.directory.reload(), this.rules.reload()]);
+    if (this.workersStarted) await this.syncConsumers();
+  }
+
+  private workersStarted = false;
+  private readonly fetchConsumers = new Set<string>();
+
+  private async syncConsumers(): Promise<void> {
+    for (const inst of this.directory.listInstances()) {
+      if (!inst.definition.fetchNotification || this.fetchConsumers.has(inst.id)) continue;
+      this.fetchConsumers.add(inst.id);
+      await this.transport.consume<{ id: string }>(`fetch-${inst.id}`, (job) => this.fetchNotification(job.data.id), { concurrency: 4 });
+    }
+    await this.engine.syncConsumers();
+  }
+
+  /** Makes this process a worker: deliveries, notification fetches, pollers, sweeper. */
+  async startWorkers(opts: { pollers?: boolean } = {}): Promise<void> {
+    if (this.workersStarted) return;
+    this.workersStarted = true;
+    await this.syncConsumers();
+    await this.engine.startWorkers();
+    if (opts.pollers !== false) {
+      this.pollers = new PollerRunner(this.store, this.engine, () => this.directory.listInstances());
+      this.pollers.start();
+    }
+    const sweepNotifications = async () => {
+      for (const n of await pendingNotifications(this.store, 30)) await this.enqueueNotificationFetches([n.id], n.connector);
+    };
+    await sweepNotifications();
+    this.notificationSweep = setInterval(() => void sweepNotifications().catch(() => {}), 15_000);
+    this.notificationSweep.unref?.();
+  }
+
+  async enqueueNotificationFetches(ids: string[], connector: string): Promise<void> {
+    if (ids.length) await this.transport.enqueue(`fetch-${connector}`, ids.map((id) => ({ id, data: { id } })));
+  }
+
+  /** Fetches what a notification points at and captures it; a failure is retried, then recorded. */
+  private async fetchNotification(id: string): Promise<void> {
+    const n = await getNotification(this.store, id);
+    if (!n || n.status === "done") return;
+    const inst = this.directory.instance(n.connector);
+    if (!inst?.definition.fetchNotification) return;
+    try {
+      const events = await inst.definition.fetchNotification(inst.client, { sourceEventId: n.sourceEventId, resource: n.resource, topic: n.topic ?? undefined });
+      const outcomes = events.length ? await this.engine.capture(n.connector, events, { rawPayloadId: n.rawPayloadId ?? undefined }) : [];
+      await finishNotification(this.store, id, outcomes.map((o) => o.eventId));
+    } catch (e) {
+      const err = classifyUnknownError(e);
+      const final = err.errorClass === "validation" || err.errorClass === "permanent" || err.errorClass === "auth" || n.attempts + 1 >= 8;
+      await failNotification(this.store, id, `${err.errorClass}: ${err.message}`.slice(0, 1000), final);
+      if (err.errorClass === "rate_limited" && err.retryAfterMs) await this.transport.pauseFor(`fetch-${n.connector}`, err.retryAfterMs);
+      if (!final) throw err;
+      log.error({ notification: id, connector: n.connector, err: err.message }, "notification could not be fetched; recorded as failed");
+    }
+  }
+
+  /** Which backends are in use and whether each answers. */
+  async health(): Promise<{ ok: boolean; database: { kind: string; ok: boolean; error?: string }; queue: { kind: string; ok: boolean; error?: string } }> {
+    const check = async (fn: () => Promise<void>) => {
+      try {
+        await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timed out after 2 s")), 2_000))]);
+        return { ok: true as const };
+      } catch (e) {
+        return { ok: false as const, error: (e as Error).message };
+      }
+    };
+    const [db, q] = await Promise.all([check(() => this.store.ping()), check(() => this.transport.ping())]);
+    return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db }, queue: { kind: this.transport.kind, ...q } };
+  }
+
+  async close(): Promise<void> {
+    this.pollers?.stop();
+    this.rules.stop();
+    if (this.notificationSweep) clearInterval(this.notificationSweep);
+    await this.engine.stop();
+    await this.store.close();
+  }
+}
+
+const GLOBAL_KEY = Symbol.for("loopkeeper.runtime");
+
+/**
+ * The process-wide runtime for the web app (route handlers share it across requests). In the
+ * embedded default this process is also the worker, since the in-process queue lives here.
+ */
+export function getRuntime(opts: { prepare?: (rt: Runtime) => Promise<void> } = {}): Promise<Runtime> {
+  const g = globalThis as unknown as Record<symbol, Promise<Runtime> | undefined>;
+  g[GLOBAL_KEY] ??= (async () => {
+    const rt = await Runtime.open();
+    await opts.prepare?.(rt);
+    const consume = rt.config.queue.kind === "in-process" || process.env.LOOPKEEPER_WEB_WORKER === "1";
+    if (consume) await rt.startWorkers();
+    return rt;
+  })().catch((e) => {
+    g[GLOBAL_KEY] = undefined;
+    throw e;
+  });
+  return g[GLOBAL_KEY]!;
+}
