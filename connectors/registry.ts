@@ -1,6 +1,5 @@
 import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
-import { shipstation } from "./shipstation";
 import { stripeConnector } from "./stripe";
 
 /**
@@ -9,7 +8,6 @@ import { stripeConnector } from "./stripe";
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
-  shipstation,
   stripe: stripeConnector,
 };
 
