@@ -1,6 +1,6 @@
 import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
-import { stripeConnector } from "./stripe";
+import { shipstation } from "./shipstation";
 
 /**
  * Every connector the product knows, by id. Each folder under connectors/ exports its
@@ -8,7 +8,7 @@ import { stripeConnector } from "./stripe";
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
-  stripe: stripeConnector,
+  shipstation,
 };
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {

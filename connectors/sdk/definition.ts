@@ -132,8 +132,11 @@ export interface ConnectorDefinition<Credentials = any, Client = any, Secrets = 
   /** A cheap authenticated read that proves the credentials work (the console's "Test connection"). */
   testConnection(client: Client): Promise<{ ok: true; detail: string }>;
   webhooks?: WebhookSupport<Secrets>;
-  /** Which credential fields the webhook verifier needs. */
-  webhookSecrets?(credentials: Credentials): Secrets;
+  /**
+   * Which credential fields the webhook verifier needs. `connection.baseUrl` is the configured API
+   * base URL, for verifiers that check where a notification points (ShipStation's resource_url).
+   */
+  webhookSecrets?(credentials: Credentials, connection?: { baseUrl: string }): Secrets;
   fetchNotification?(client: Client, notification: { sourceEventId: string; resource: string; topic?: string }): Promise<CapturedEvent[]>;
   destinations?: Record<string, DestinationAction<Client>>;
   pollers?: Record<string, Poller<Client, any>>;
