@@ -1,6 +1,7 @@
 import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
 import { shipstation } from "./shipstation";
+import { stripeConnector } from "./stripe";
 
 /**
  * Every connector the product knows, by id. Each folder under connectors/ exports its
@@ -9,6 +10,7 @@ import { shipstation } from "./shipstation";
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
   shipstation,
+  stripe: stripeConnector,
 };
 
 export function connectorDefinition(id: string): ConnectorDefinition | undefined {

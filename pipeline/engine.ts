@@ -4,6 +4,7 @@ import type { Store } from "./db/client";
 import { findRecoverableDeliveries, releaseParked, type QueuedDelivery } from "./db/queries/delivery-queries";
 import { connectorInstances } from "./db/schema";
 import type { DestinationDirectory } from "./destinations";
+import { GroupCommit } from "./group-commit";
 import { log } from "./log";
 import { MappingCache } from "./mapping-lookup";
 import { queueDepth } from "./metrics";
@@ -78,6 +79,14 @@ export class Engine {
    * (the sweeper, a restart) is absorbed by the transport, a reschedule is a new job.
    */
   async enqueueDeliveries(items: (QueuedDelivery & { refetch?: boolean })[]): Promise<void> {
+    if (items.length === 0) return;
+    // Concurrent callers' jobs go out together: one round trip to Redis per batch, not per event.
+    await Promise.all(items.map((d) => this.enqueueBatch.add(d)));
+  }
+
+  private readonly enqueueBatch = new GroupCommit<QueuedDelivery & { refetch?: boolean }>((items) => this.enqueueNow(items), { maxBatch: 1000 });
+
+  private async enqueueNow(items: (QueuedDelivery & { refetch?: boolean })[]): Promise<void> {
     const byQueue = new Map<string, { id: string; data: DeliverJob; delayMs?: number }[]>();
     const now = Date.now();
     for (const d of items) {

@@ -49,6 +49,8 @@ export const PurchaseOrderInfo = z.object({
   poNumber: z.string(),
   partnerId: z.string(),
   poDate: z.string().optional(),
+  /** X12 DTM*002: when the buyer wants the goods delivered. */
+  requestedDeliveryDate: z.string().optional(),
   requestedShipDate: z.string().optional(),
   cancelAfterDate: z.string().optional(),
   departmentNumber: z.string().optional(),

@@ -43,7 +43,7 @@ export class Capturer {
     private readonly rules: () => RoutingRule[],
     private readonly onDeliveriesCreated: (deliveries: { id: string; destination: string; nextAttemptAt: null }[]) => Promise<void>,
   ) {
-    this.batch = new GroupCommit((rows) => insertCapturedEvents(store.db, rows), { maxBatch: 500 });
+    this.batch = new GroupCommit((rows) => insertCapturedEvents(store, rows), { maxBatch: 500 });
     this.attemptLog = new GroupCommit((rows) => insertAttempts(store, rows), { maxBatch: 1000 });
   }
 

@@ -1,5 +1,5 @@
 import { and, inArray, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import type { Db, Store } from "../client";
 import { deliveries, duplicateCaptures, events, quarantine, rawPayloads } from "../schema";
 
 export type EventRow = typeof events.$inferInsert;
@@ -11,37 +11,62 @@ export interface CaptureRow {
 }
 
 /**
- * Inserts a batch of captured events and their deliveries in one transaction. A source event
- * already captured (or repeated inside the batch) is recorded as a duplicate and gets no
- * deliveries. Returns, per input row, whether it was new.
+ * Inserts a batch of captured events and their deliveries in one statement (atomic on its own).
+ * The batch travels as one JSON parameter: building a statement with thousands of bind
+ * parameters cost more CPU than the database spent on it. A source event already captured (or
+ * repeated inside the batch) is recorded as a duplicate and gets no deliveries. Returns, per
+ * input row, whether it was new.
  */
-export async function insertCapturedEvents(db: Db, rows: CaptureRow[]): Promise<{ eventId: string; duplicate: boolean }[]> {
-  return db.transaction(async (tx) => {
-    const firstById = new Map<string, CaptureRow>();
-    for (const r of rows) if (!firstById.has(r.event.id)) firstById.set(r.event.id, r);
-    const unique = [...firstById.values()];
-    const inserted = await tx
-      .insert(events)
-      .values(unique.map((r) => ({ ...r.event, openDeliveries: r.deliveries.length })))
-      .onConflictDoNothing()
-      .returning({ id: events.id });
-    const fresh = new Set(inserted.map((r) => r.id));
-    const newDeliveries = unique.filter((r) => fresh.has(r.event.id)).flatMap((r) => r.deliveries);
-    if (newDeliveries.length > 0) await tx.insert(deliveries).values(newDeliveries).onConflictDoNothing();
-    const seen = new Set<string>();
-    const out = rows.map((r) => {
-      const duplicate = !fresh.has(r.event.id) || seen.has(r.event.id);
-      seen.add(r.event.id);
-      return { eventId: r.event.id, duplicate };
-    });
-    const dups = rows.filter((_, i) => out[i]!.duplicate);
-    if (dups.length > 0) {
-      await tx.insert(duplicateCaptures).values(
-        dups.map((r) => ({ sourceConnector: r.event.sourceConnector, sourceEventId: r.event.sourceEventId, originalEventId: r.event.id, rawPayloadId: r.event.rawPayloadId ?? null })),
-      );
-    }
-    return out;
+export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Promise<{ eventId: string; duplicate: boolean }[]> {
+  const firstById = new Map<string, CaptureRow>();
+  for (const r of rows) if (!firstById.has(r.event.id)) firstById.set(r.event.id, r);
+  const unique = [...firstById.values()];
+  const evJson = JSON.stringify(
+    unique.map(({ event: e, deliveries: d }) => ({
+      id: e.id, schema_version: e.schemaVersion, type: e.type, source_connector: e.sourceConnector, source_event_id: e.sourceEventId,
+      order_number: e.orderNumber ?? null, po_number: e.poNumber ?? null, skus: e.skus ?? [], customer: e.customer ?? null,
+      correlation_id: e.correlationId, causation_id: e.causationId ?? null, raw_payload_id: e.rawPayloadId ?? null, payload: e.payload ?? null,
+      status: e.status ?? "received", open_deliveries: d.length, occurred_at: e.occurredAt, received_at: e.receivedAt ?? new Date().toISOString(),
+    })),
+  );
+  const dlJson = JSON.stringify(
+    unique.flatMap((r) => r.deliveries).map((d) => ({
+      id: d.id, event_id: d.eventId, destination: d.destination, action: d.action, depends_on: d.dependsOn ?? null, idempotency_key: d.idempotencyKey, status: d.status ?? "pending",
+    })),
+  );
+  const inserted = await store.rows<{ id: string }>(sql`
+    with ev as (
+      insert into events (id, schema_version, type, source_connector, source_event_id, order_number, po_number, skus, customer,
+                          correlation_id, causation_id, raw_payload_id, payload, status, open_deliveries, occurred_at, received_at)
+      select x.id, x.schema_version, x.type, x.source_connector, x.source_event_id, x.order_number, x.po_number,
+             array(select jsonb_array_elements_text(x.skus)), x.customer, x.correlation_id, x.causation_id, x.raw_payload_id,
+             x.payload, x.status, x.open_deliveries, x.occurred_at, x.received_at
+        from jsonb_to_recordset(${evJson}::jsonb) as x(id text, schema_version int, type text, source_connector text, source_event_id text,
+             order_number text, po_number text, skus jsonb, customer text, correlation_id text, causation_id text, raw_payload_id text,
+             payload jsonb, status text, open_deliveries int, occurred_at timestamptz, received_at timestamptz)
+      on conflict do nothing
+      returning id),
+    dl as (
+      insert into deliveries (id, event_id, destination, action, depends_on, idempotency_key, status)
+      select y.id, y.event_id, y.destination, y.action, y.depends_on, y.idempotency_key, y.status
+        from jsonb_to_recordset(${dlJson}::jsonb) as y(id text, event_id text, destination text, action text, depends_on text, idempotency_key text, status text)
+       where y.event_id in (select id from ev)
+      on conflict do nothing)
+    select id from ev`);
+  const fresh = new Set(inserted.map((r) => r.id));
+  const seen = new Set<string>();
+  const out = rows.map((r) => {
+    const duplicate = !fresh.has(r.event.id) || seen.has(r.event.id);
+    seen.add(r.event.id);
+    return { eventId: r.event.id, duplicate };
   });
+  const dups = rows.filter((_, i) => out[i]!.duplicate);
+  if (dups.length > 0) {
+    await store.db.insert(duplicateCaptures).values(
+      dups.map((r) => ({ sourceConnector: r.event.sourceConnector, sourceEventId: r.event.sourceEventId, originalEventId: r.event.id, rawPayloadId: r.event.rawPayloadId ?? null })),
+    );
+  }
+  return out;
 }
 
 export async function insertRawPayload(db: Db, row: typeof rawPayloads.$inferInsert): Promise<void> {

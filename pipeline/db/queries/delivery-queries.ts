@@ -32,7 +32,7 @@ export async function claimDeliveries(store: Store, ids: string[], leaseSeconds:
        set status = 'in_flight', lease_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
       from events e
      where d.event_id = e.id
-       and d.id in ${ids}
+       and d.id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
        and ((d.status = 'pending' and (d.next_attempt_at is null or d.next_attempt_at <= now() + interval '1 second'))
             or (d.status = 'in_flight' and d.lease_until < now()))
     returning d.id, d.event_id as "eventId", d.destination, d.action, d.idempotency_key as "idempotencyKey",
@@ -63,9 +63,9 @@ export interface Completion {
  */
 export async function completeDeliveries(store: Store, done: Completion[]): Promise<QueuedDelivery[]> {
   if (done.length === 0) return [];
-  const values = sql.join(done.map((c) => sql`(${c.id}, ${c.attempts}::int, ${c.externalId}::text)`), sql`, `);
+  const json = JSON.stringify(done.map((c) => ({ id: c.id, attempts: c.attempts, external_id: c.externalId })));
   return store.rows(sql`
-    with v(id, attempts, external_id) as (values ${values}),
+    with v as (select * from jsonb_to_recordset(${json}::jsonb) as x(id text, attempts int, external_id text)),
     upd as (
       update deliveries d
          set status = 'succeeded', attempts = v.attempts, external_id = v.external_id, lease_until = null,
@@ -100,12 +100,9 @@ export interface Reschedule {
 /** Puts deliveries back to pending with a next attempt time (the queue holds the delayed job). */
 export async function rescheduleDeliveries(store: Store, items: Reschedule[]): Promise<void> {
   if (items.length === 0) return;
-  const values = sql.join(
-    items.map((r) => sql`(${r.id}, ${r.attempts}::int, ${r.nextAttemptAt}::timestamptz, ${r.errorClass}::text, ${r.error}::text, ${r.retrying}::boolean)`),
-    sql`, `,
-  );
+  const json = JSON.stringify(items.map((r) => ({ id: r.id, attempts: r.attempts, next_at: r.nextAttemptAt, error_class: r.errorClass, error: r.error, retrying: r.retrying })));
   await store.rows(sql`
-    with v(id, attempts, next_at, error_class, error, retrying) as (values ${values}),
+    with v as (select * from jsonb_to_recordset(${json}::jsonb) as x(id text, attempts int, next_at timestamptz, error_class text, error text, retrying boolean)),
     upd as (
       update deliveries d
          set status = 'pending', attempts = v.attempts, next_attempt_at = v.next_at, lease_until = null,
@@ -182,9 +179,20 @@ export async function releaseParked(store: Store, deliveryIds: string[], by: str
 
 export type AttemptRow = typeof attempts.$inferInsert;
 
+/** The execution log, batched as one JSON parameter (see insertCapturedEvents for why). */
 export async function insertAttempts(store: Store, rows: AttemptRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await store.db.insert(attempts).values(rows);
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      event_id: r.eventId, delivery_id: r.deliveryId ?? null, stage: r.stage, destination: r.destination ?? null, attempt_no: r.attemptNo ?? 1,
+      started_at: r.startedAt, duration_ms: r.durationMs ?? 0, outcome: r.outcome, error_class: r.errorClass ?? null,
+      error_message: r.errorMessage ?? null, upstream: r.upstream ?? null, external_id: r.externalId ?? null, next_attempt_at: r.nextAttemptAt ?? null,
+    })),
+  );
+  await store.rows(sql`
+    insert into attempts (event_id, delivery_id, stage, destination, attempt_no, started_at, duration_ms, outcome, error_class, error_message, upstream, external_id, next_attempt_at)
+    select * from jsonb_to_recordset(${json}::jsonb) as x(event_id text, delivery_id text, stage text, destination text, attempt_no int,
+           started_at timestamptz, duration_ms int, outcome text, error_class text, error_message text, upstream jsonb, external_id text, next_attempt_at timestamptz)`);
 }
 
 /**
