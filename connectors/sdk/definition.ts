@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { EntityKeys, EventDataOf, EventType, InventoryLevel } from "../../pipeline/model";
+import type { EntityKeys, EventDataOf, EventType, InventoryLevel, Order } from "../../pipeline/model";
 import type { ClassifiedError, UpstreamSummary } from "../../pipeline/errors";
 
 /**
@@ -66,6 +66,16 @@ export interface DeliveryContext<T extends EventType = EventType> {
   priorResults: Record<string, string | undefined>;
   mappings: MappingLookup;
   settings: Record<string, unknown>;
+  /**
+   * A gap-free counter by name, backed by the sequences table: for connectors that number their
+   * own documents (EDI control numbers). Optional; a connector that needs it fails clearly without it.
+   */
+  nextSequence?(name: string): Promise<number>;
+  /**
+   * The canonical order as the pipeline last stored it, for actions on a shipment that need the
+   * order too (an EDI 810 invoice prices the shipped lines from it). Optional, like nextSequence.
+   */
+  loadOrder?(orderId: string): Promise<Order | undefined>;
 }
 
 export interface DeliveryResult {

@@ -53,6 +53,8 @@ export const events = pgTable(
     index("events_correlation_idx").on(t.correlationId),
     index("events_status_received_idx").on(t.status, t.receivedAt),
     index("events_received_idx").on(t.receivedAt),
+    // Actions on a shipment load the order it belongs to by canonical order id.
+    index("events_order_id_idx").on(sql`(${t.payload}->>'id')`).where(sql`${t.type} like 'order.%'`),
   ],
 );
 /** received: captured, no route matched yet; processing: deliveries open; retrying: one is backing off. */

@@ -5,6 +5,7 @@ import {
   claimDeliveries, completeDeliveries, insertAttempts, parkDelivery, rescheduleDeliveries,
   type AttemptRow, type ClaimedDelivery, type Completion, type QueuedDelivery, type Reschedule,
 } from "../db/queries/delivery-queries";
+import { loadLatestOrder, nextSequenceValue } from "../db/queries/order-queries";
 import type { Destination, DestinationDirectory } from "../destinations";
 import { ClassifiedError, RETRY_DECISION, classifyUnknownError, isClassifiedError } from "../errors";
 import { failureKeyOf } from "../failure-key";
@@ -140,6 +141,8 @@ export class Deliverer {
       priorResults: Object.fromEntries(Object.entries(c.priorResults ?? {}).map(([k, v]) => [k, v ?? undefined])),
       mappings: this.deps.mappingsFor(dest.id),
       settings: dest.settings,
+      nextSequence: (name) => nextSequenceValue(this.deps.store, `${dest.id}:${name}`),
+      loadOrder: (orderId) => loadLatestOrder(this.deps.store, orderId),
     };
   }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "events_order_id_idx" ON "events" USING btree (("payload"->>'id')) WHERE "events"."type" like 'order.%';
