@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
+import { quickbooks } from "./quickbooks";
 import { shipstation } from "./shipstation";
 import { stripeConnector } from "./stripe";
 
@@ -9,6 +10,7 @@ import { stripeConnector } from "./stripe";
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
+  quickbooks,
   shipstation,
   stripe: stripeConnector,
 };
