@@ -71,10 +71,22 @@ export async function loadLiveInstances(store: Store, key: Buffer): Promise<Live
       settings: r.settings ?? {},
       owner: r.owner,
       enabled: r.enabled,
-      client: definition.createClient({ baseUrl, credentials }),
+      client: definition.createClient({
+        baseUrl,
+        credentials,
+        onCredentialsRefreshed: (patch) => saveRefreshedCredentials(store, key, r.id, patch),
+      }),
     });
   }
   return out;
+}
+
+/** Merges credentials a system rotated (a new refresh token) into the stored, encrypted ones. */
+async function saveRefreshedCredentials(store: Store, key: Buffer, id: string, patch: Record<string, unknown>): Promise<void> {
+  const [row] = await store.db.select().from(connectorInstances).where(eq(connectorInstances.id, id));
+  if (!row?.credentialsEnc) return;
+  const merged = { ...decryptCredentials(key, row.credentialsEnc, id), ...patch };
+  await store.db.update(connectorInstances).set({ credentialsEnc: encryptCredentials(key, merged, id), updatedAt: new Date().toISOString() }).where(eq(connectorInstances.id, id));
 }
 
 /** Turns a live instance into the deliver stage's view of it. */

@@ -57,7 +57,15 @@ export const quickbooks = defineConnector<QuickBooksCredentials, QuickBooksClien
     destination: Object.keys(quickBooksDestinations),
     readers: ["postings"],
   },
-  createClient: ({ baseUrl, credentials, fetch, timeoutMs }) => createQuickBooksClient({ baseUrl, credentials, fetch, timeoutMs }),
+  createClient: ({ baseUrl, credentials, fetch, timeoutMs, onCredentialsRefreshed }) =>
+    createQuickBooksClient({
+      baseUrl,
+      credentials,
+      fetch,
+      timeoutMs,
+      // Intuit rotates the refresh token: the newest one must outlive this process.
+      onTokens: onCredentialsRefreshed ? (t) => onCredentialsRefreshed({ refreshToken: t.refreshToken, accessToken: t.accessToken }) : undefined,
+    }),
   async testConnection(client) {
     const info = await client.companyInfo();
     return { ok: true, detail: `connected to ${info.CompanyName} (realm ${client.realmId})` };

@@ -138,7 +138,17 @@ export interface ConnectorDefinition<Credentials = any, Client = any, Secrets = 
     destination: string[];
     readers: string[];
   };
-  createClient(opts: { baseUrl: string; credentials: Credentials; fetch?: typeof fetch; timeoutMs?: number }): Client;
+  createClient(opts: {
+    baseUrl: string;
+    credentials: Credentials;
+    fetch?: typeof fetch;
+    timeoutMs?: number;
+    /**
+     * Called when the system issued new credentials during a session (OAuth refresh-token
+     * rotation): the pipeline re-encrypts and stores them so a restart does not lose them.
+     */
+    onCredentialsRefreshed?: (patch: Partial<Credentials>) => void | Promise<void>;
+  }): Client;
   /** A cheap authenticated read that proves the credentials work (the console's "Test connection"). */
   testConnection(client: Client): Promise<{ ok: true; detail: string }>;
   webhooks?: WebhookSupport<Secrets>;
