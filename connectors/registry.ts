@@ -2,6 +2,7 @@ import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
 import { quickbooks } from "./quickbooks";
 import { shipstation } from "./shipstation";
+import { shopifyConnector } from "./shopify";
 import { stripeConnector } from "./stripe";
 
 /**
@@ -12,6 +13,7 @@ export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
   quickbooks,
   shipstation,
+  shopify: shopifyConnector,
   stripe: stripeConnector,
 };
 
