@@ -1,5 +1,6 @@
 import type { ConnectorDefinition } from "./sdk/definition";
 import { httpWebhook } from "./http-webhook";
+import { netsuiteConnector } from "./netsuite";
 import { quickbooks } from "./quickbooks";
 import { shipstation } from "./shipstation";
 import { shopifyConnector } from "./shopify";
@@ -11,6 +12,7 @@ import { stripeConnector } from "./stripe";
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
   "http-webhook": httpWebhook,
+  netsuite: netsuiteConnector,
   quickbooks,
   shipstation,
   shopify: shopifyConnector,
