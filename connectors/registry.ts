@@ -1,4 +1,5 @@
 import type { ConnectorDefinition } from "./sdk/definition";
+import { ediX12 } from "./edi-x12";
 import { httpWebhook } from "./http-webhook";
 import { netsuiteConnector } from "./netsuite";
 import { quickbooks } from "./quickbooks";
@@ -11,6 +12,7 @@ import { stripeConnector } from "./stripe";
  * definition from index.ts and is listed here once.
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
+  "edi-x12": ediX12,
   "http-webhook": httpWebhook,
   netsuite: netsuiteConnector,
   quickbooks,

@@ -120,11 +120,16 @@ export class Runtime {
     return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db }, queue: { kind: this.transport.kind, ...q } };
   }
 
-  async close(): Promise<void> {
+  /** Stops all work of this process (queue, pollers, timers) but leaves the store open. */
+  async halt(): Promise<void> {
     this.pollers?.stop();
     this.rules.stop();
     if (this.notificationSweep) clearInterval(this.notificationSweep);
     await this.engine.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.halt();
     await this.store.close();
   }
 }
