@@ -53,7 +53,7 @@ describe("DTC loop end to end against the four sandboxes", () => {
     world.shipstation.faults.set({ burst429: { count: 2, retryAfterSec: 1 } });
     world.quickbooks.faults.set({ burst429: { count: 2, retryAfterSec: 1 } });
 
-    const orders = [];
+    const orders: Awaited<ReturnType<SandboxWorld["shopify"]["placeOrder"]>>[] = [];
     for (let i = 0; i < 3; i++) {
       orders.push(await world.shopify.placeOrder({ lines: [{ sku: "AB-12", quantity: 1 + i }, { sku: "CM-01", quantity: 1 }], email: `buyer${i}@example.com`, shippingMinor: 695, discountCode: i === 1 ? "SAVE10" : undefined, shippingAddress: { name: "Ada Park", address1: "1 Main St", city: "Denver", province: "CO", zip: "80202", country: "US" } }));
     }
