@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { saveConnectorInstance } from "./connector-instances";
@@ -39,6 +39,8 @@ export async function applySandboxWorld(rt: Runtime): Promise<boolean> {
   if (!existsSync(file)) return false;
   const world = SandboxWorldFile.parse(JSON.parse(readFileSync(file, "utf8")));
   await applyWorld(rt, world);
+  // The file carried credentials in plaintext for one hand-over; they now live encrypted.
+  unlinkSync(file);
   return true;
 }
 

@@ -75,7 +75,8 @@ export const DTC_RULES: RoutingRule[] = [
   },
   {
     id: "dtc-inventory", name: "ERP stock changes: available minus safety stock to the channel", priority: 60, enabled: true, stopOnMatch: false,
-    match: { types: ["inventory.level"], sources: ["netsuite"], where: [] },
+    // Only the node that fulfils online orders is sold on the channel (the second warehouse serves B2B).
+    match: { types: ["inventory.level"], sources: ["netsuite"], where: [{ path: "location", equals: "main" }] },
     destinations: [{ connector: "shopify", action: "set_inventory" }],
   },
 ];
