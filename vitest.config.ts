@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Pipeline logs are for operators; in test output they only bury the failures.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "error" },
     maxWorkers: 2,
   },
 });
