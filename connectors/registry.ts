@@ -1,4 +1,5 @@
 import type { ConnectorDefinition } from "./sdk/definition";
+import { amazonConnector } from "./amazon";
 import { ediX12 } from "./edi-x12";
 import { httpWebhook } from "./http-webhook";
 import { netsuiteConnector } from "./netsuite";
@@ -12,6 +13,7 @@ import { stripeConnector } from "./stripe";
  * definition from index.ts and is listed here once.
  */
 export const CONNECTORS: Record<string, ConnectorDefinition> = {
+  amazon: amazonConnector,
   "edi-x12": ediX12,
   "http-webhook": httpWebhook,
   netsuite: netsuiteConnector,
