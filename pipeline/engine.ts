@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { CapturedEvent } from "../connectors/sdk/definition";
 import type { Store } from "./db/client";
-import { findRecoverableDeliveries, releaseParked, type QueuedDelivery } from "./db/queries/delivery-queries";
+import { findParkedDeliveries, findRecoverableDeliveries, releaseParked, type ParkedFilter, type QueuedDelivery } from "./db/queries/delivery-queries";
 import { connectorInstances } from "./db/schema";
 import type { DestinationDirectory } from "./destinations";
 import { GroupCommit } from "./group-commit";
@@ -146,6 +146,12 @@ export class Engine {
     const released = await releaseParked(this.opts.store, deliveryIds, by);
     await this.enqueueDeliveries(released);
     return released;
+  }
+
+  /** Replays every parked delivery that matches a filter (a destination, an error class, a failure group). */
+  async replayParkedWhere(filter: ParkedFilter, by: string): Promise<QueuedDelivery[]> {
+    const rows = await findParkedDeliveries(this.opts.store, filter);
+    return this.replayParked(rows.map((r) => r.deliveryId), by);
   }
 
   circuitState(destination: string) {

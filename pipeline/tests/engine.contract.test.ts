@@ -166,6 +166,23 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     expect(pk!.releasedBy).toBe("user:test");
   });
 
+  it("replays parked deliveries by filter: only the matching ones run again", async () => {
+    const erp = new ScriptedSystem();
+    const wms = new ScriptedSystem();
+    let erpDown = true;
+    erp.failWith = () => (erpDown ? { errorClass: "permanent", message: "400 bad request" } : undefined);
+    wms.failWith = () => ({ errorClass: "validation", message: "invalid address", field: "shipTo", reason: "postal code 00000" });
+    const { engine, store } = await start({ erp, wms }, ruleTo({ connector: "erp", action: "write" }, { connector: "wms", action: "write" }));
+    await engine.capture("shopify", [orderCreated(30), orderCreated(31)]);
+    await waitFor(async () => (await store.db.select().from(parkedDeliveries)).length === 4, { what: "four parked" });
+    erpDown = false;
+    const released = await engine.replayParkedWhere({ destination: "erp" }, "user:ops");
+    expect(released).toHaveLength(2);
+    await waitFor(() => erp.records.size === 2, { what: "ERP deliveries replayed" });
+    const stillParked = await store.db.select().from(deliveries).where(eq(deliveries.status, "parked"));
+    expect(stillParked.map((d) => d.destination)).toEqual(["wms", "wms"]);
+  });
+
   it("resumes unfinished work after a crash without losing or duplicating anything", async () => {
     const store = await backend.openStore();
     const erp = new ScriptedSystem();

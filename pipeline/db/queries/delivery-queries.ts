@@ -216,3 +216,28 @@ export async function findRecoverableDeliveries(
      order by updated_at
      limit ${opts.limit}`);
 }
+
+export interface ParkedFilter {
+  destination?: string;
+  errorClass?: string;
+  failureKey?: string;
+  eventIds?: string[];
+  /** Parked at or after this time (UTC ISO-8601). */
+  since?: string;
+  limit?: number;
+}
+
+/** Parked (not yet released) deliveries matching a filter, oldest first: what a bulk replay acts on. */
+export async function findParkedDeliveries(store: Store, f: ParkedFilter): Promise<{ deliveryId: string; eventId: string; destination: string; errorClass: string; reason: string }[]> {
+  return store.rows(sql`
+    select p.delivery_id as "deliveryId", p.event_id as "eventId", p.destination, p.error_class as "errorClass", p.reason
+      from parked_deliveries p join deliveries d on d.id = p.delivery_id
+     where p.released_at is null and d.status = 'parked'
+       and (${f.destination ?? null}::text is null or p.destination = ${f.destination ?? null})
+       and (${f.errorClass ?? null}::text is null or p.error_class = ${f.errorClass ?? null})
+       and (${f.failureKey ?? null}::text is null or d.failure_key = ${f.failureKey ?? null})
+       and (${f.since ?? null}::timestamptz is null or p.parked_at >= ${f.since ?? null}::timestamptz)
+       and (${f.eventIds ? JSON.stringify(f.eventIds) : null}::jsonb is null or p.event_id in (select jsonb_array_elements_text(${f.eventIds ? JSON.stringify(f.eventIds) : null}::jsonb)))
+     order by p.parked_at
+     limit ${f.limit ?? 10_000}`);
+}
