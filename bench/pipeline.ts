@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
@@ -250,7 +250,7 @@ async function pgliteInsertBaseline(store: Store, n: number): Promise<number> {
 async function main(): Promise<void> {
   const lines: string[] = [];
   const out = (s: string) => (console.log(s), lines.push(s));
-  out(`N=${N} events (throughput), latency run ${RATE}/s for ${SECONDS} s; ${new Date().toISOString()}`);
+  out(`N=${N} events (throughput), latency run ${RATE}/s for ${SECONDS} s; ${new Date().toISOString()}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(" / ")} on ${cpus().length} cores`);
 
   const dir = mkdtempSync(join(tmpdir(), "lk-bench-"));
   const embeddedStore = await openStore({ kind: "pglite", dataDir: join(dir, "pglite") });
