@@ -5,7 +5,8 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", ".data/**"],
+    // The browser tests build and start the console: `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: ["node_modules/**", ".next/**", ".next-e2e/**", ".data/**", "scripts/e2e/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

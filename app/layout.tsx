@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
+import "./globals.css";
 
-export const metadata = { title: "Loopkeeper", description: "Operations console for the Commerce Data Loop" };
+export const metadata = { title: { default: "Loopkeeper", template: "%s · Loopkeeper" }, description: "Operations console for the Commerce Data Loop" };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

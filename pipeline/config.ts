@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   LOOPKEEPER_DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOOPKEEPER_PUBLIC_URL: z.string().url().optional(),
   NOTIFY_WEBHOOK_URL: z.string().url("must be an http(s) URL of a Slack-compatible incoming webhook").optional(),
+  /** The bearer token `npm run mcp` (stdio) acts as; create one with `npm run tokens -- create`. */
+  LOOPKEEPER_MCP_TOKEN: z.string().regex(/^lkmcp_/, "must be a token from `npm run tokens -- create` (starts with lkmcp_)").optional(),
 });
 
 export type Config = Readonly<{
@@ -40,6 +42,7 @@ export type Config = Readonly<{
   deliveryLeaseSeconds: number;
   publicUrl?: string;
   notifyWebhookUrl?: string;
+  mcpToken?: string;
   llm: { apiKey: string; baseURL?: string; model: string } | null;
 }>;
 
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deliveryLeaseSeconds: e.LOOPKEEPER_DELIVERY_LEASE_SECONDS,
     publicUrl: e.LOOPKEEPER_PUBLIC_URL,
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    mcpToken: e.LOOPKEEPER_MCP_TOKEN,
     llm,
   });
 }

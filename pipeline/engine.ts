@@ -4,6 +4,7 @@ import type { Store } from "./db/client";
 import { findParkedDeliveries, findRecoverableDeliveries, releaseParked, type ParkedFilter, type QueuedDelivery } from "./db/queries/delivery-queries";
 import { connectorInstances } from "./db/schema";
 import type { DestinationDirectory } from "./destinations";
+import type { FulfilmentRouter } from "./fulfilment/router";
 import { GroupCommit } from "./group-commit";
 import { log } from "./log";
 import { MappingCache } from "./mapping-lookup";
@@ -18,6 +19,8 @@ export interface EngineOptions {
   transport: QueueTransport;
   destinations: DestinationDirectory;
   rules: () => RoutingRule[];
+  /** Chooses fulfilment nodes for order events whose rules have fulfilment steps. */
+  fulfilment?: FulfilmentRouter;
   /** Queue names are prefixed with this, so tests and tenants can share one Redis. */
   queuePrefix?: string;
   sweepIntervalMs?: number;
@@ -42,7 +45,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.mappings = new MappingCache(opts.store);
-    this.capturer = new Capturer(opts.store, opts.rules, (d) => this.enqueueDeliveries(d));
+    this.capturer = new Capturer(opts.store, opts.rules, (d) => this.enqueueDeliveries(d), opts.fulfilment);
     this.deliverer = new Deliverer({
       store: opts.store,
       destinations: opts.destinations,

@@ -5,10 +5,16 @@ import type { ClassifiedError } from "./errors";
  * channels (a Shopify, an Amazon and an EDI order all hitting "SKU AB-12 has no NetSuite item")
  * gets the same key, so it is one failure group with one fix.
  */
-export function failureKeyOf(destination: string, action: string, err: ClassifiedError): { key: string; title: string } {
+export function failureKeyOf(
+  destination: string,
+  action: string,
+  err: ClassifiedError,
+  keys: { orderNumber?: string | null; poNumber?: string | null } = {},
+): { key: string; title: string } {
   switch (err.errorClass) {
     case "validation": {
-      const reason = err.reason ?? err.message;
+      // "order #1042 has no customer e-mail" and "order #1043 …" are one cause, not two groups.
+      const reason = withoutOrderRefs(err.reason ?? err.message, keys);
       return { key: `validation|${destination}|${err.field ?? "payload"}|${reason}`, title: `${destination}: ${reason}` };
     }
     case "auth":
@@ -23,6 +29,14 @@ export function failureKeyOf(destination: string, action: string, err: Classifie
     case "permanent":
       return { key: `permanent|${destination}|${err.code ?? normalise(err.message)}`, title: `${destination}: ${err.message.slice(0, 120)}` };
   }
+}
+
+function withoutOrderRefs(text: string, keys: { orderNumber?: string | null; poNumber?: string | null }): string {
+  let out = text;
+  for (const [ref, label] of [[keys.orderNumber, "<order>"], [keys.poNumber, "<po>"]] as const) {
+    if (ref && ref.length >= 3) out = out.split(ref).join(label);
+  }
+  return out;
 }
 
 /** Drops ids and numbers so that one kind of message groups together. */

@@ -27,6 +27,12 @@ function createMetrics() {
       labelNames: ["connector", "reason"] as const,
       registers: [registry],
     }),
+    ingressAnswers: new Counter({
+      name: "loopkeeper_ingress_answers_total",
+      help: "Answers connectors sent back in their own protocol after an inbound request (EDI TA1/997), by connector and result (ok, failed)",
+      labelNames: ["connector", "result"] as const,
+      registers: [registry],
+    }),
     stageLatency: new Histogram({
       name: "loopkeeper_stage_duration_seconds",
       help: "Time spent per stage (capture, deliver)",
@@ -47,4 +53,4 @@ const KEY = Symbol.for("loopkeeper.metrics");
 const g = globalThis as unknown as Record<symbol, ReturnType<typeof createMetrics> | undefined>;
 const metrics = (g[KEY] ??= createMetrics());
 
-export const { registry, eventsCaptured, deliveryOutcomes, ingressRejections, stageLatency, queueDepth } = metrics;
+export const { registry, eventsCaptured, deliveryOutcomes, ingressRejections, ingressAnswers, stageLatency, queueDepth } = metrics;

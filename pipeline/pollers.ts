@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { hostname } from "node:os";
 import type { Store } from "./db/client";
 import type { LiveInstance } from "./connector-instances";
@@ -24,6 +25,7 @@ export class PollerRunner {
       if (!inst.enabled) continue;
       for (const [name, poller] of Object.entries(inst.definition.pollers ?? {})) {
         const id = `${inst.id}:${name}`;
+        const intervalMs = pollIntervalOf(inst, name, poller.intervalMs);
         const tick = async () => {
           if (this.stopped) return;
           try {
@@ -31,7 +33,7 @@ export class PollerRunner {
           } catch (err) {
             log.warn({ poller: id, err: (err as Error).message }, "poll failed");
           } finally {
-            if (!this.stopped) this.timers.push(setTimeout(tick, poller.intervalMs));
+            if (!this.stopped) this.timers.push(setTimeout(tick, intervalMs));
           }
         };
         this.timers.push(setTimeout(tick, 50));
@@ -41,7 +43,7 @@ export class PollerRunner {
 
   /** One poll if this process holds (or takes) the lease. Returns the number of events captured. */
   async runOnce(id: string, inst: LiveInstance, poller: NonNullable<LiveInstance["definition"]["pollers"]>[string]): Promise<number> {
-    const leaseSeconds = Math.max(10, Math.ceil((poller.intervalMs * 3) / 1000));
+    const leaseSeconds = Math.max(10, Math.ceil((pollIntervalOf(inst, id.slice(inst.id.length + 1), poller.intervalMs) * 3) / 1000));
     await this.store.rows(sql`
       insert into sync_cursors (id, cursor) values (${id}, ${JSON.stringify(poller.initialCursor())}::jsonb)
       on conflict (id) do nothing`);
@@ -69,4 +71,25 @@ export class PollerRunner {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
   }
+}
+
+/** Below this a poller would spend an account's shared API budget (NetSuite: 5 concurrent requests) on polling. */
+export const MIN_POLL_INTERVAL_MS = 200;
+
+const PollerSettings = z.record(z.string(), z.object({ intervalMs: z.number().int().min(MIN_POLL_INTERVAL_MS) }).partial());
+
+/**
+ * A poller's interval: the connector's default, or settings.pollers.<name>.intervalMs of the
+ * instance (a busy ERP account polls less often; the sandbox world polls faster). The interval is
+ * the floor of how stale a polled source can be: on average half of it passes before a change is seen.
+ */
+export function pollIntervalOf(inst: Pick<LiveInstance, "id" | "settings">, name: string, fallback: number): number {
+  const raw = inst.settings.pollers;
+  if (raw === undefined) return fallback;
+  const parsed = PollerSettings.safeParse(raw);
+  if (!parsed.success) {
+    log.warn({ connector: inst.id, issue: parsed.error.issues[0]?.message }, `settings.pollers is invalid (intervalMs is a whole number ≥ ${MIN_POLL_INTERVAL_MS}); using the default interval`);
+    return fallback;
+  }
+  return parsed.data[name]?.intervalMs ?? fallback;
 }

@@ -2,13 +2,14 @@
  * Secrets never reach logs, the LLM or the browser. Everything that stores or shows upstream text
  * passes through here first.
  */
-const SECRET_KEYS = /^(authorization|proxy-authorization|cookie|set-cookie|x-shopify-access-token|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|client[-_]?secret|secret|password|passwd|token|private[-_]?key|consumer[-_]?secret|token[-_]?secret|card[-_]?number|cvc|cvv)$/i;
+// x-edi-token and x-relay-token are shared secrets sent as-is (EDI partners, the Amazon notification relay).
+const SECRET_KEYS = /^(authorization|proxy-authorization|cookie|set-cookie|x-shopify-access-token|x-edi-token|x-relay-token|x-api-key|api[-_]?key|apikey|access[-_]?token|refresh[-_]?token|client[-_]?secret|secret|password|passwd|token|private[-_]?key|consumer[-_]?secret|token[-_]?secret|card[-_]?number|cvc|cvv)$/i;
 
 const SECRET_PATTERNS: [RegExp, string][] = [
   [/(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=-]{8,}(?:,[^"\s]*)*/gi, "$1 [REDACTED]"],
   [/\b(shpat|shpca|shppa|shpss|sk_live|sk_test|rk_live|rk_test|whsec)_[A-Za-z0-9]{6,}/g, "[REDACTED]"],
   [/\bAtza\|[A-Za-z0-9._~+/=-]+/g, "[REDACTED]"],
-  [/([?&](?:access_token|api_key|apikey|token|signature|sig|client_secret)=)[^&\s"]+/gi, "$1[REDACTED]"],
+  [/((?:^|[?&])(?:access_token|api_key|apikey|token|signature|sig|client_secret)=)[^&\s"]+/gi, "$1[REDACTED]"],
   [/("(?:password|client_secret|access_token|refresh_token|api_key|secret|token)"\s*:\s*")[^"]*(")/gi, "$1[REDACTED]$2"],
 ];
 

@@ -1,15 +1,36 @@
 import { config as loadedConfig, type Config } from "./config";
 import { InstanceDirectory } from "./connector-instances";
 import { openStore, type Store } from "./db/client";
+import { InboundFolderRunner } from "./inbound-folders";
 import { failNotification, finishNotification, getNotification, pendingNotifications } from "./db/queries/notification-queries";
 import type { Destination } from "./destinations";
 import { Engine } from "./engine";
 import { classifyUnknownError } from "./errors";
+import { FulfilmentNodesCache } from "./fulfilment/nodes";
+import { FulfilmentRouter } from "./fulfilment/router";
 import { log } from "./log";
 import { PollerRunner } from "./pollers";
 import { createTransport } from "./queue";
 import type { QueueTransport } from "./queue/transport";
+import { reconDepsOf } from "./reconcile/propose";
+import { scheduleReconciliation } from "./reconcile/schedule";
 import { RulesCache } from "./routing-rules";
+
+/**
+ * A background service that runs wherever workers run (the triage agent). pipeline/ never imports
+ * agent/, so entry points register services (instrumentation.ts, the worker CLI) and
+ * startWorkers starts them; each must share work across processes itself (leases).
+ */
+export interface WorkerService {
+  stop(): Promise<void> | void;
+}
+export type WorkerServiceFactory = (rt: Runtime) => WorkerService | Promise<WorkerService>;
+const workerServices = new Map<string, WorkerServiceFactory>();
+
+/** Registers (or replaces) a service by name; it starts with the next Runtime.startWorkers. */
+export function registerWorkerService(name: string, factory: WorkerServiceFactory): void {
+  workerServices.set(name, factory);
+}
 
 export interface RuntimeOptions {
   config?: Config;
@@ -27,13 +48,17 @@ export class Runtime {
   readonly engine: Engine;
   readonly directory: InstanceDirectory;
   readonly rules: RulesCache;
+  readonly fulfilmentNodes: FulfilmentNodesCache;
   private pollers?: PollerRunner;
+  private inboundFolders?: InboundFolderRunner;
   private notificationSweep?: NodeJS.Timeout;
 
   private constructor(readonly config: Config, readonly store: Store, readonly transport: QueueTransport, extra: Destination[]) {
     this.directory = new InstanceDirectory(store, config.secretKey, extra);
     this.rules = new RulesCache(store);
-    this.engine = new Engine({ store, transport, destinations: this.directory, rules: this.rules.current, leaseSeconds: config.deliveryLeaseSeconds });
+    this.fulfilmentNodes = new FulfilmentNodesCache(store);
+    const fulfilment = new FulfilmentRouter(store, this.fulfilmentNodes.current);
+    this.engine = new Engine({ store, transport, destinations: this.directory, rules: this.rules.current, fulfilment, leaseSeconds: config.deliveryLeaseSeconds });
   }
 
   static async open(opts: RuntimeOptions = {}): Promise<Runtime> {
@@ -43,12 +68,13 @@ export class Runtime {
     const rt = new Runtime(config, store, transport, opts.extraDestinations ?? []);
     await rt.reload();
     rt.rules.startAutoReload();
+    rt.fulfilmentNodes.startAutoReload();
     return rt;
   }
 
   /** Re-reads connector instances and rules (after the console changed them); new destinations get consumers. */
   async reload(): Promise<void> {
-    await Promise.all([this.directory.reload(), this.rules.reload()]);
+    await Promise.all([this.directory.reload(), this.rules.reload(), this.fulfilmentNodes.reload()]);
     if (this.workersStarted) await this.syncConsumers();
   }
 
@@ -64,8 +90,10 @@ export class Runtime {
     await this.engine.syncConsumers();
   }
 
-  /** Makes this process a worker: deliveries, notification fetches, pollers, sweeper. */
-  async startWorkers(opts: { pollers?: boolean } = {}): Promise<void> {
+  private readonly services: WorkerService[] = [];
+
+  /** Makes this process a worker: deliveries, notification fetches, pollers and inbound folders, sweeper, registered services. */
+  async startWorkers(opts: { pollers?: boolean; services?: boolean; reconcile?: boolean } = {}): Promise<void> {
     if (this.workersStarted) return;
     this.workersStarted = true;
     await this.syncConsumers();
@@ -73,6 +101,8 @@ export class Runtime {
     if (opts.pollers !== false) {
       this.pollers = new PollerRunner(this.store, this.engine, () => this.directory.listInstances());
       this.pollers.start();
+      this.inboundFolders = new InboundFolderRunner(this);
+      this.inboundFolders.start();
     }
     const sweepNotifications = async () => {
       for (const n of await pendingNotifications(this.store, 30)) await this.enqueueNotificationFetches([n.id], n.connector);
@@ -80,6 +110,22 @@ export class Runtime {
     await sweepNotifications();
     this.notificationSweep = setInterval(() => void sweepNotifications().catch(() => {}), 15_000);
     this.notificationSweep.unref?.();
+    if (opts.reconcile !== false) {
+      // Scale-out: BullMQ job schedulers (one run per tick across all workers); embedded: timers.
+      await scheduleReconciliation({ ...reconDepsOf(this), transport: this.transport }).catch((e) =>
+        log.error({ err: (e as Error).message }, "reconciliation could not be scheduled; on-demand runs still work"),
+      );
+    }
+    if (opts.services !== false) {
+      for (const [name, factory] of workerServices) {
+        // A service that cannot start must not take the pipeline down with it.
+        try {
+          this.services.push(await factory(this));
+        } catch (e) {
+          log.error({ service: name, err: (e as Error).message }, "worker service failed to start");
+        }
+      }
+    }
   }
 
   async enqueueNotificationFetches(ids: string[], connector: string): Promise<void> {
@@ -122,8 +168,11 @@ export class Runtime {
 
   /** Stops all work of this process (queue, pollers, timers) but leaves the store open. */
   async halt(): Promise<void> {
+    await Promise.all(this.services.splice(0).map((s) => Promise.resolve(s.stop()).catch(() => {})));
     this.pollers?.stop();
+    await this.inboundFolders?.stop();
     this.rules.stop();
+    this.fulfilmentNodes.stop();
     if (this.notificationSweep) clearInterval(this.notificationSweep);
     await this.engine.stop();
   }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { saveConnectorInstance } from "./connector-instances";
 import { mappings } from "./db/schema";
+import { FulfilmentNode, saveFulfilmentNode } from "./fulfilment/nodes";
 import { saveRoutingRule } from "./routing-rules";
 import { RoutingRule } from "./stages/route";
 import type { Runtime } from "./runtime";
@@ -26,6 +27,8 @@ export const SandboxWorldFile = z.object({
   ),
   rules: z.array(RoutingRule),
   mappings: z.array(z.object({ kind: z.string(), connector: z.string(), sourceKey: z.string(), targetKey: z.string() })).default([]),
+  /** Where orders can ship from (the 3PL, a second warehouse), for fulfilment routing. */
+  fulfilmentNodes: z.array(FulfilmentNode).optional(),
 });
 export type SandboxWorldFile = z.infer<typeof SandboxWorldFile>;
 
@@ -50,4 +53,5 @@ export async function applyWorld(rt: Runtime, world: SandboxWorldFile): Promise<
   for (const m of world.mappings) {
     await rt.store.db.insert(mappings).values(m).onConflictDoUpdate({ target: [mappings.kind, mappings.connector, mappings.sourceKey], set: { targetKey: m.targetKey } });
   }
+  for (const node of world.fulfilmentNodes ?? []) await saveFulfilmentNode(rt.store, node);
 }

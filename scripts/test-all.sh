@@ -8,5 +8,7 @@ status=0
 npx drizzle-kit check || status=1
 npx tsc --noEmit || status=1
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest.json || status=1
-node scripts/test-summary.mjs .vitest.json || status=1
+# Browser tests: next build into .next-e2e, next start on PGlite, headless chromium (scripts/e2e).
+npx vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile=.vitest-e2e.json || status=1
+node scripts/test-summary.mjs .vitest.json .vitest-e2e.json || status=1
 exit $status

@@ -1,19 +1,28 @@
-// Prints the plain closing line CI reads ("N passed, N failed, N skipped") from vitest's JSON report.
+// Prints the plain closing line CI reads ("N passed, N failed, N skipped") from vitest's JSON
+// reports: one file, or several (unit + browser tests) summed into one line.
 import { existsSync, readFileSync } from "node:fs";
 
-const file = process.argv[2] ?? ".vitest.json";
-if (!existsSync(file)) {
-  console.log("0 passed, 1 failed, 0 skipped");
-  console.error(`no test report at ${file}: the test run did not finish`);
-  process.exit(1);
+const files = process.argv.slice(2).length ? process.argv.slice(2) : [".vitest.json"];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let total = 0;
+for (const file of files) {
+  if (!existsSync(file)) {
+    console.error(`no test report at ${file}: the test run did not finish`);
+    failed += 1;
+    continue;
+  }
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  // A file that failed to load counts as a failure even though it ran no test.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+  passed += r.numPassedTests ?? 0;
+  failed += (r.numFailedTests ?? 0) + brokenFiles;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  total += r.numTotalTests ?? 0;
 }
-const r = JSON.parse(readFileSync(file, "utf8"));
-const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-// A file that failed to load counts as a failure even though it ran no test.
-const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
-const failed = (r.numFailedTests ?? 0) + brokenFiles;
-console.log(`${r.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
-if (r.numTotalTests === 0) {
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (total === 0) {
   console.error("no tests ran");
   process.exit(1);
 }

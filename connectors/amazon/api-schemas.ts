@@ -356,6 +356,13 @@ export const FinancialEventGroup = z.object({
 });
 export type FinancialEventGroup = z.infer<typeof FinancialEventGroup>;
 
+export const ListFinancialEventGroupsResponse = z.object({
+  payload: z.object({ NextToken: z.string().optional(), FinancialEventGroupList: z.array(FinancialEventGroup).default([]) }),
+});
+export const ListFinancialEventsResponse = z.object({
+  payload: z.object({ NextToken: z.string().optional(), FinancialEvents: FinancialEvents.default({}) }),
+});
+
 /** Finances 2024-06-19 listTransactions: lower-case money keys, numeric amounts. */
 const TxMoney = z.object({ currencyAmount: z.number(), currencyCode: z.string() });
 type TxBreakdown = { breakdownType: string; breakdownAmount: z.infer<typeof TxMoney>; breakdowns?: TxBreakdown[] };

@@ -10,10 +10,14 @@ import {
   GetOrderResponse,
   GetOrdersResponse,
   GetReportsResponse,
+  ListFinancialEventGroupsResponse,
+  ListFinancialEventsResponse,
   SpReport,
   SpReportDocument,
   type ConfirmShipmentRequest,
   type FbaInventorySummary,
+  type FinancialEventGroup,
+  type FinancialEvents,
   type SpOrder,
   type SpOrderItem,
 } from "./api-schemas";
@@ -278,6 +282,36 @@ export class AmazonClient {
       }
       await sleep(opts.pollMs ?? 30_000);
     }
+  }
+
+  /** Financial event groups (settlement periods) started in the window, following NextToken. */
+  async listFinancialEventGroups(q: { startedAfter: string; startedBefore?: string }): Promise<FinancialEventGroup[]> {
+    const out: FinancialEventGroup[] = [];
+    let nextToken: string | undefined;
+    do {
+      const query = { FinancialEventGroupStartedAfter: q.startedAfter, FinancialEventGroupStartedBefore: q.startedBefore, MaxResultsPerPage: 100, NextToken: nextToken };
+      const body = await this.call("listFinancialEventGroups", { path: "/finances/v0/financialEventGroups", query }, ListFinancialEventGroupsResponse);
+      out.push(...body.payload.FinancialEventGroupList);
+      nextToken = body.payload.NextToken || undefined;
+    } while (nextToken);
+    return out;
+  }
+
+  /** Every financial event of one group, the pages merged list by list. */
+  async listFinancialEventsByGroupId(groupId: string): Promise<FinancialEvents> {
+    const merged: Record<string, unknown[]> = {};
+    let nextToken: string | undefined;
+    do {
+      const body = await this.call(
+        "listFinancialEventsByGroupId",
+        { path: `/finances/v0/financialEventGroups/${encodeURIComponent(groupId)}/financialEvents`, query: { MaxResultsPerPage: 100, NextToken: nextToken } },
+        ListFinancialEventsResponse,
+        ["eventGroupId"],
+      );
+      for (const [list, items] of Object.entries(body.payload.FinancialEvents)) if (Array.isArray(items)) (merged[list] ??= []).push(...items);
+      nextToken = body.payload.NextToken || undefined;
+    } while (nextToken);
+    return merged as FinancialEvents;
   }
 
   async getMarketplaceParticipations(): Promise<z.infer<typeof GetMarketplaceParticipationsResponse>["payload"]> {

@@ -1,12 +1,12 @@
 import { ClassifiedError, isClassifiedError } from "../../pipeline/errors";
-import type { Payout } from "../../pipeline/model";
+import type { Payout, SettlementLine } from "../../pipeline/model";
 import { defineConnector, type RecordReaders } from "../sdk/definition";
 import { AmazonClient, SETTLEMENT_REPORT_TYPE } from "./client";
 import { confirmShipment } from "./confirm-shipment";
 import { AmazonCredentials } from "./credentials";
 import { classifyAmazonError } from "./errors";
 import { fbaInventoryLevels, fbaInventoryPoller } from "./fba-inventory-poller";
-import { mapOrder } from "./map";
+import { mapFinancialEvents, mapOrder } from "./map";
 import { fetchOrderNotification, relayWebhooks } from "./notifications";
 import { ordersPoller } from "./orders-poller";
 import { readSettlementReport, settlementsPoller } from "./settlements-poller";
@@ -66,6 +66,21 @@ const readers: RecordReaders<AmazonClient> = {
     }
     return payouts;
   },
+  /**
+   * What a settlement's report should say, from the Finances API: the events of the financial
+   * event group of the same period (groups carry no settlement id, so the period start and the
+   * currency identify it). checkSettlement(settlement, these) names the exact lines a report is
+   * missing or has changed. Undefined when no group matches.
+   */
+  async settlementLines(client, settlement: Payout): Promise<SettlementLine[] | undefined> {
+    if (!settlement.periodStart) return undefined;
+    const start = Date.parse(settlement.periodStart);
+    const groups = await client.listFinancialEventGroups({ startedAfter: new Date(start - 60_000).toISOString(), startedBefore: new Date(start + 60_000).toISOString() });
+    const sameStart = groups.filter((g) => g.FinancialEventGroupStart && Math.abs(Date.parse(g.FinancialEventGroupStart) - start) < 1_000 && g.OriginalTotal?.CurrencyCode === settlement.total.currency);
+    const group = sameStart.find((g) => !settlement.periodEnd || !g.FinancialEventGroupEnd || Math.abs(Date.parse(g.FinancialEventGroupEnd) - Date.parse(settlement.periodEnd)) < 1_000) ?? (sameStart.length === 1 ? sameStart[0] : undefined);
+    if (!group) return undefined;
+    return mapFinancialEvents(await client.listFinancialEventsByGroupId(group.FinancialEventGroupId), { settlementId: settlement.id });
+  },
 };
 
 /**
@@ -83,7 +98,7 @@ export const amazonConnector = defineConnector<AmazonCredentials, AmazonClient, 
   capabilities: {
     source: ["order.created", "order.updated", "order.cancelled", "inventory.level", "payout.settled"],
     destination: ["confirm_shipment"],
-    readers: ["inventory", "orders", "settlements"],
+    readers: ["inventory", "orders", "settlements", "settlementLines"],
   },
   createClient: ({ baseUrl, credentials, fetch, timeoutMs }) => new AmazonClient({ baseUrl, credentials, fetch, timeoutMs }),
   async testConnection(client) {

@@ -4,7 +4,7 @@ import { quotaWaitMs } from "./errors";
 /** The SP-API operations this connector calls. */
 export const SP_OPERATIONS = [
   "getOrders", "getOrder", "getOrderItems", "confirmShipment", "getInventorySummaries", "createReport", "getReports", "getReport",
-  "getReportDocument", "getMarketplaceParticipations",
+  "getReportDocument", "getMarketplaceParticipations", "listFinancialEventGroups", "listFinancialEventsByGroupId",
 ] as const;
 export type SpOperation = (typeof SP_OPERATIONS)[number];
 
@@ -17,7 +17,7 @@ export interface UsagePlan {
 
 /**
  * Default usage plans from each operation's model ("Usage Plan" tables in ordersV0.json,
- * fbaInventory.json, reports_2021-06-30.json, sellers.json). Amazon may grant a seller more and
+ * fbaInventory.json, reports_2021-06-30.json, sellers.json, financesV0.json). Amazon may grant a seller more and
  * reports the real rate in x-amzn-RateLimit-Limit, which replaces `rate` once seen. Burst is never
  * reported, so it stays the documented default.
  */
@@ -32,6 +32,8 @@ export const DEFAULT_USAGE_PLANS: Record<SpOperation, UsagePlan> = {
   getReport: { rate: 2, burst: 15 },
   getReportDocument: { rate: 0.0167, burst: 15 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
+  listFinancialEventGroups: { rate: 0.5, burst: 30 },
+  listFinancialEventsByGroupId: { rate: 0.5, burst: 30 },
 };
 
 export interface OperationBudget {

@@ -1,12 +1,15 @@
 import { access, readdir } from "node:fs/promises";
 import { constants } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { isClassifiedError } from "../../pipeline/errors";
 import { headerAuth, HttpClient } from "../sdk/http-client";
 import { classifyEdiError } from "./errors";
 import type { TradingPartner } from "./partner-config";
 import { writeFileAtomic } from "./watch-folder";
 
 export const EDI_TOKEN_HEADER = "x-edi-token";
+
+const MAX_SEND_WAIT_MS = 10_000;
 
 export interface OutboundDocument {
   /** The whole interchange, ISA to IEA. */
@@ -40,6 +43,7 @@ export class EdiClient {
   private readonly target: URL;
   private readonly outbox = new Map<string, { doc: OutboundDocument; sent?: SentDocument }>();
   private readonly asns = new Set<string>();
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly opts: { baseUrl: string; sharedSecret: string; partner: TradingPartner; fetch?: typeof fetch; timeoutMs?: number; outboxSize?: number },
@@ -82,6 +86,40 @@ export class EdiClient {
     const sent = this.transport === "folder" ? await this.writeFile(doc) : await this.post(doc);
     if (doc.idempotencyKey) this.remember(doc.idempotencyKey, { doc, sent });
     return sent;
+  }
+
+  /**
+   * Runs `fn` with no other numbered send of this connection in between. Partners read our ISA13s
+   * in arrival order and flag a number that arrives before its predecessor as a gap, so taking a
+   * control number and sending its interchange is one step, whether a delivery (855/856/810) or
+   * the ingress (997/TA1) does it. This orders one process; the deliveries of a connection run at
+   * concurrency 1, and the ingress of a multi-process deployment should run where they do.
+   */
+  serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * send(), retrying a rate limit or an outage a few times with the same bytes, within about ten
+   * seconds, for documents no delivery retries later (the ingress's 997/TA1): the interchange
+   * already has its control numbers, and while it waits nothing with a higher number overtakes it.
+   * Deliveries use send() and are rescheduled by the pipeline, resending the same bytes.
+   */
+  async sendWithRetry(doc: OutboundDocument): Promise<SentDocument> {
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(doc);
+      } catch (e) {
+        const retryable = isClassifiedError(e) && (e.errorClass === "rate_limited" || e.errorClass === "transient");
+        const wait = Math.min(isClassifiedError(e) && e.retryAfterMs ? e.retryAfterMs : 250 * 2 ** (attempt - 1), MAX_SEND_WAIT_MS - waited);
+        if (!retryable || wait <= 0 || attempt >= 5) throw e;
+        waited += wait;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** A cheap check that the endpoint answers with our token, or that the folder is writable. */

@@ -2,17 +2,20 @@ import { z } from "zod";
 import { ClassifiedError, isClassifiedError } from "../../pipeline/errors";
 import type { Order, Shipment } from "../../pipeline/model";
 import { defineConnector, type DeliveryContext, type DeliveryResult } from "../sdk/definition";
+import { answerInbound } from "./answer-inbound";
 import { EdiClient } from "./client";
 import { allocatorFromSequence, type ControlNumberAllocator } from "./control-numbers";
 import { classifyEdiError } from "./errors";
 import { build810, invoiceLinesOf } from "./generate-810";
 import { build855 } from "./generate-855";
-import { AsnInputError, build856 } from "./generate-856";
+import { AsnInputError, build856, sscc18 } from "./generate-856";
 import { TradingPartner } from "./partner-config";
+import { scanFolderOnce } from "./watch-folder";
 import { ediWebhooks, type EdiWebhookSecrets } from "./webhooks";
 import { outboundParties, writeInterchange, type OutboundSet } from "./write-envelope";
 import { parseEdiOrderId, shipToLocationOf } from "./x850-to-order";
 
+export { answerInbound } from "./answer-inbound";
 export { acknowledge, ordersFromReport, readInbound, type AcknowledgeDeps, type AcknowledgeResult, type BusinessRejection, type InterchangeOutcome } from "./acknowledge";
 export { EdiClient, EDI_TOKEN_HEADER, type OutboundDocument, type SentDocument } from "./client";
 export { allocatorFromSequence, formatIsa13, formatGs06, formatSt02, InMemoryControlNumbers, type ControlNumberAllocator, type ControlNumberKind } from "./control-numbers";
@@ -70,7 +73,11 @@ function partnerOfOrder(client: EdiClient, orderId: string): { poNumber: string 
  * Writes one interchange and sends it. A retry of the same delivery resends the bytes generated the
  * first time (same ISA13), so a lost response never costs a control number.
  */
-async function sendDocument(client: EdiClient, ctx: DeliveryContext, kind: "855" | "856" | "810", functionalId: string, build: () => OutboundSet, what: string): Promise<DeliveryResult> {
+function sendDocument(client: EdiClient, ctx: DeliveryContext, kind: "855" | "856" | "810", functionalId: string, build: () => OutboundSet, what: string): Promise<DeliveryResult> {
+  return client.serially(() => numberAndSend(client, ctx, kind, functionalId, build, what));
+}
+
+async function numberAndSend(client: EdiClient, ctx: DeliveryContext, kind: "855" | "856" | "810", functionalId: string, build: () => OutboundSet, what: string): Promise<DeliveryResult> {
   const earlier = client.recall(ctx.idempotencyKey);
   let doc = earlier?.doc;
   if (!doc) {
@@ -103,9 +110,25 @@ async function send856(client: EdiClient, ctx: DeliveryContext): Promise<Deliver
   if (!ref) return { summary: `shipment ${shipment.id} is for a non-EDI order: no 856` };
   if (!client.partner.expects.includes("856")) return { summary: `${client.partner.name} does not take 856s` };
   const order = await ctx.loadOrder?.(shipment.orderId);
-  const result = await sendDocument(client, ctx, "856", "SH", () => build856({ shipment, poNumber: order?.purchaseOrder?.poNumber ?? ref.poNumber, partner: client.partner, order, now: new Date() }), `shipment ${shipment.id} (PO ${ref.poNumber})`);
+  const labelled = client.recall(ctx.idempotencyKey) ? shipment : await withCartons(shipment, client.partner, ctx);
+  const result = await sendDocument(client, ctx, "856", "SH", () => build856({ shipment: labelled, poNumber: order?.purchaseOrder?.poNumber ?? ref.poNumber, partner: client.partner, order, now: new Date() }), `shipment ${shipment.id} (PO ${ref.poNumber})`);
   client.noteAsnSent(shipment.id);
   return result;
+}
+
+/**
+ * A 3PL that labels cartons reports their SSCCs on the shipment. Most (ShipStation among them)
+ * report none; with our GS1 company prefix in the connection's settings (gs1CompanyPrefix) the
+ * shipment travels as one carton whose SSCC serial comes from a gap-free sequence, so no two
+ * cartons ever share a label. Without a prefix the 856 goes without a pack level (SOI) if the
+ * partner allows it.
+ */
+async function withCartons(shipment: Shipment, partner: TradingPartner, ctx: DeliveryContext): Promise<Shipment> {
+  const prefix = typeof ctx.settings.gs1CompanyPrefix === "string" ? ctx.settings.gs1CompanyPrefix : undefined;
+  if (shipment.cartons?.length || !prefix || partner.asn.structure !== "SOPI" || !ctx.nextSequence) return shipment;
+  const serial = await ctx.nextSequence(`sscc:${prefix}`);
+  const lines = [...shipment.lines.reduce((m, l) => m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity), new Map<string, number>())].map(([sku, quantity]) => ({ sku, quantity }));
+  return { ...shipment, cartons: [{ sscc: sscc18(prefix, serial), lines }] };
 }
 
 async function send810(client: EdiClient, ctx: DeliveryContext): Promise<DeliveryResult> {
@@ -161,6 +184,15 @@ export function createEdiX12Connector(opts: { partners?: TradingPartner[] } = {}
     },
     webhooks: ediWebhooks(opts.partners),
     webhookSecrets: (credentials) => ({ sharedSecret: credentials.sharedSecret, partner: credentials.partner }),
+    afterIngress: answerInbound,
+    inboundFolder: {
+      intervalMs: 2_000,
+      folderOf: (credentials) => {
+        const t = TradingPartner.parse(credentials.partner).transport;
+        return t?.kind === "folder" ? t.inbound : undefined;
+      },
+      scan: (folder, onFile) => scanFolderOnce({ dir: folder, onFile }),
+    },
     destinations: {
       /** 855 for an EDI order (id "edi:<partner>:<PO>"), every line accepted as ordered. */
       send_855: { accepts: ["order.created"], deliver: send855, lookupExisting: lookupSent },

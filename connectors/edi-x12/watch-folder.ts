@@ -8,7 +8,9 @@ import { basename, join } from "node:path";
  *
  * Guarantees: a file leaves the inbox only by rename into processed/ (handled) or rejected/ (the
  * handler threw, with <name>.reason.txt beside it); a crash mid-handling leaves it in the inbox to
- * be handled again, so handlers must be idempotent (ISA13 duplicate detection is). Files still
+ * be handled again, so handlers must be idempotent (ISA13 duplicate detection is). A handler that
+ * could not store the file (its database down) throws an error with `retryLater: true`, and the
+ * file stays in the inbox for the next scan. Files still
  * being written are skipped: temporary names (.tmp, .part, dot-files) and files modified within
  * `settleMs`.
  */
@@ -31,6 +33,8 @@ export interface WatchFolderOptions {
 export interface ScanResult {
   processed: string[];
   rejected: string[];
+  /** Left in the inbox because the handler asked to retry later. */
+  deferred: string[];
 }
 
 const IN_PROGRESS = /(^\.|\.tmp$|\.part$|\.partial$|\.filepart$)/i;
@@ -38,7 +42,7 @@ const IN_PROGRESS = /(^\.|\.tmp$|\.part$|\.partial$|\.filepart$)/i;
 export async function scanFolderOnce(opts: WatchFolderOptions): Promise<ScanResult> {
   const { dir } = opts;
   const now = opts.now ?? Date.now;
-  const result: ScanResult = { processed: [], rejected: [] };
+  const result: ScanResult = { processed: [], rejected: [], deferred: [] };
   await mkdir(join(dir, "processed"), { recursive: true });
   await mkdir(join(dir, "rejected"), { recursive: true });
   const entries = await readdir(dir, { withFileTypes: true });
@@ -58,6 +62,10 @@ export async function scanFolderOnce(opts: WatchFolderOptions): Promise<ScanResu
     try {
       await opts.onFile({ name: e.name, path, content });
     } catch (err) {
+      if ((err as { retryLater?: unknown } | undefined)?.retryLater === true) {
+        result.deferred.push(e.name);
+        continue;
+      }
       const target = await freeName(join(dir, "rejected"), e.name);
       await rename(path, target);
       await writeFile(`${target}.reason.txt`, `${new Date(now()).toISOString()} ${(err as Error)?.message ?? String(err)}\n`);

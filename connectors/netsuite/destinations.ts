@@ -12,7 +12,7 @@ import {
   salesOrderExternalId,
 } from "./external-ids";
 import { assertBookable, toCreditMemoBody, toItemFulfillmentBody, toItemReceiptBody, toReturnAuthorizationBody, toSalesOrderBody, unitLines } from "./map";
-import { resolveEntity, resolveItemIds, resolveLocationId, resolveOrderLocation } from "./resolve-refs";
+import { resolveEntity, resolveItemIds, resolveLineLocations, resolveLocationId, resolveOrderLocation } from "./resolve-refs";
 import { parseSettings } from "./settings";
 
 /**
@@ -105,13 +105,15 @@ const upsertSalesOrder: DestinationAction<NetSuiteClient> = {
     const skus = order.lines.map((l) => l.sku);
     const itemIds = await resolveItemIds(client, ctx.mappings, skus);
     const locationId = await resolveOrderLocation(client, ctx.mappings, settings);
+    const lineLocationIds = await resolveLineLocations(client, ctx.mappings, settings);
     const entityId = await resolveEntity(client, order, settings);
-    const body = toSalesOrderBody(order, { entityId, itemIds, locationId, settings, timeZone: client.timeZone });
+    const body = toSalesOrderBody(order, { entityId, itemIds, locationId, lineLocationIds, settings, timeZone: client.timeZone });
     const id = await namingSkus(skus, () => client.upsertSalesOrder(externalId, body));
     const units = order.lines.reduce((a, l) => a + l.quantity, 0);
+    const nodes = [...new Set([...(settings.routedNode ? [settings.routedNode] : []), ...Object.values(settings.routedLines ?? {})])];
     return {
       externalId: id,
-      summary: `sales order ${id} (external ID ${externalId}) upserted for order ${order.orderNumber}: ${order.lines.length} lines, ${units} units, ${fromMinorUnits(order.totals.total.amountMinor, order.currency)} ${order.currency}`,
+      summary: `sales order ${id} (external ID ${externalId}) upserted for order ${order.orderNumber}: ${order.lines.length} lines, ${units} units, ${fromMinorUnits(order.totals.total.amountMinor, order.currency)} ${order.currency}${nodes.length ? `, committed at ${nodes.join(" + ")}` : ""}`,
     };
   },
   lookupExisting: (client, ctx) => client.findSalesOrderIdByExternalId(salesOrderExternalId(orderOf(ctx).id)),

@@ -28,7 +28,9 @@ const rowState = (r: InventoryRow) => `${rowKey(r)}:${r.quantityavailable ?? r.q
  * cursor instead of shifting an offset past rows not yet read. Offsets are used only within
  * one stamp, to step through a bulk change made in a single second.
  * The first poll reads every row once; rows NetSuite has never stamped are left to the
- * inventory reader.
+ * inventory reader. Every second by default; an instance sets its own pace with
+ * settings.pollers.inventory.intervalMs (each poll is one SuiteQL request out of the account's
+ * shared concurrency).
  */
 export interface InventoryPoller extends Poller<NetSuiteClient, InventoryCursor> {
   poll(client: NetSuiteClient, cursor: InventoryCursor, now: Date): Promise<{ events: CapturedEvent<"inventory.level">[]; cursor: InventoryCursor }>;

@@ -88,6 +88,8 @@ export interface SalesOrderRefs {
   itemIds: Map<string, string>;
   /** Where the order commits stock; NetSuite's preference applies when absent. */
   locationId?: string;
+  /** Per order line (lineId), where a split order's line commits; others use locationId. */
+  lineLocationIds?: Map<string, string>;
   settings: NetSuiteSettings;
   timeZone: string;
 }
@@ -97,13 +99,16 @@ export function toSalesOrderBody(order: Order, refs: SalesOrderRefs): SalesOrder
   const cur = order.currency;
   const { settings } = refs;
   const location = refs.locationId ? ref(refs.locationId) : undefined;
-  const items: SalesOrderWrite["item"]["items"] = order.lines.map((l) => ({
-    item: ref(itemIdFor(refs.itemIds, l.sku)),
-    quantity: l.quantity,
-    rate: fromMinorUnits(l.unitPrice.amountMinor, cur),
-    ...(l.title ? { description: l.title } : {}),
-    ...(location ? { location } : {}),
-  }));
+  const items: SalesOrderWrite["item"]["items"] = order.lines.map((l) => {
+    const lineLocation = refs.lineLocationIds?.get(l.lineId);
+    return {
+      item: ref(itemIdFor(refs.itemIds, l.sku)),
+      quantity: l.quantity,
+      rate: fromMinorUnits(l.unitPrice.amountMinor, cur),
+      ...(l.title ? { description: l.title } : {}),
+      ...(lineLocation ? { location: ref(lineLocation) } : location ? { location } : {}),
+    };
+  });
   const tax = order.totals.tax.amountMinor;
   if (settings.taxItemId && tax !== 0 && !order.taxesIncluded) {
     items.push({ item: ref(settings.taxItemId), quantity: 1, rate: fromMinorUnits(tax, cur), description: `Tax collected by ${order.channel}` });

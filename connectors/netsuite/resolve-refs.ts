@@ -36,12 +36,25 @@ export async function resolveLocationId(client: NetSuiteClient, mappings: Mappin
 
 /** The routed node when routing chose one, else the configured default; undefined leaves it to NetSuite. */
 export async function resolveOrderLocation(client: NetSuiteClient, mappings: MappingLookup, settings: NetSuiteSettings): Promise<string | undefined> {
-  if (settings.routedNode) {
-    const id = await resolveLocationId(client, mappings, settings.routedNode);
-    if (!id) throw new ClassifiedError({ errorClass: "validation", field: "location", reason: `node ${settings.routedNode} has no NetSuite location`, message: `routing chose node ${settings.routedNode}, which matches no netsuite_location mapping and no NetSuite location name` });
-    return id;
-  }
+  if (settings.routedNode) return resolveRoutedNode(client, mappings, settings.routedNode);
   return settings.defaultLocationId;
+}
+
+/** Order line id → location internal id, for the lines routing placed (settings.routedLines). */
+export async function resolveLineLocations(client: NetSuiteClient, mappings: MappingLookup, settings: NetSuiteSettings): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const byNode = new Map<string, string>();
+  for (const [lineId, node] of Object.entries(settings.routedLines ?? {})) {
+    if (!byNode.has(node)) byNode.set(node, await resolveRoutedNode(client, mappings, node));
+    out.set(lineId, byNode.get(node)!);
+  }
+  return out;
+}
+
+async function resolveRoutedNode(client: NetSuiteClient, mappings: MappingLookup, node: string): Promise<string> {
+  const id = await resolveLocationId(client, mappings, node);
+  if (!id) throw new ClassifiedError({ errorClass: "validation", field: "location", reason: `node ${node} has no NetSuite location`, message: `routing chose node ${node}, which matches no netsuite_location mapping and no NetSuite location name` });
+  return id;
 }
 
 /**

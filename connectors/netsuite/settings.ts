@@ -17,6 +17,11 @@ export const NetSuiteSettings = z.looseObject({
   defaultLocationId: Id.optional(),
   /** The fulfilment node routing chose for this order; resolved by the netsuite_location mapping or by location name. */
   routedNode: z.string().min(1).optional(),
+  /**
+   * A split order's node per order line (OrderLine.lineId → node), resolved like routedNode: each
+   * sales order line commits at its own location. Lines not named here commit at routedNode.
+   */
+  routedLines: z.record(z.string(), z.string().min(1)).optional(),
   /** Shipping item (Lists > Accounting > Shipping Items) carrying the channel's shipping charge. */
   shipMethodId: Id.optional(),
   /** Discount item the order-level discount is booked to; required when an order has discounts. */

@@ -31,7 +31,8 @@ export function startTraffic(world: SandboxWorld, opts: TrafficOptions = {}): { 
   const placed: string[] = [];
   const log = opts.log ?? (() => {});
   const rates = opts.faultRates ?? { rate429: 0.01, rate5xx: 0.005 };
-  for (const s of [world.shopify, world.netsuite, world.shipstation, world.quickbooks]) s.faults.set({ randomRates: rates });
+  const sandboxes = [world.shopify, world.netsuite, world.shipstation, world.warehouseEast, world.quickbooks];
+  for (const s of sandboxes) s.faults.set({ randomRates: rates });
 
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
@@ -91,7 +92,8 @@ export function startTraffic(world: SandboxWorld, opts: TrafficOptions = {}): { 
 
   every(20_000, async () => {
     const sku = pick(ERP_SEED.catalog).sku;
-    world.netsuite.adjustInventory(sku, "main", rnd() < 0.7 ? 24 : -2, rnd() < 0.7 ? "receipt" : "cycle count");
+    // Most receipts land at the 3PL; some at the east warehouse, which fills what the 3PL lacks.
+    world.netsuite.adjustInventory(sku, rnd() < 0.8 ? "main" : "east", rnd() < 0.7 ? 24 : -2, rnd() < 0.7 ? "receipt" : "cycle count");
     stats.stockChanges++;
   });
 
@@ -100,7 +102,7 @@ export function startTraffic(world: SandboxWorld, opts: TrafficOptions = {}): { 
     stop: () => {
       stopped = true;
       for (const t of timers) clearTimeout(t);
-      for (const s of [world.shopify, world.netsuite, world.shipstation, world.quickbooks]) s.faults.set({ randomRates: {} });
+      for (const s of sandboxes) s.faults.set({ randomRates: {} });
     },
   };
 }

@@ -38,8 +38,55 @@ export type ParsedWebhook =
 export interface WebhookSupport<Secrets> {
   /** Throws IngressRejection(401, "bad_signature") when the signature does not verify. */
   verify(req: InboundRequest, secrets: Secrets): void;
-  /** Throws IngressRejection(400 malformed / 422 schema_invalid) with the field that failed. */
-  parse(req: InboundRequest): ParsedWebhook;
+  /**
+   * Throws IngressRejection(400 malformed / 422 schema_invalid) with the field that failed. The
+   * ingress passes the connection's secrets (webhookSecrets) so a parser can apply per-connection
+   * configuration (an EDI partner's ids and item map); most parsers ignore them.
+   */
+  parse(req: InboundRequest, secrets?: Secrets): ParsedWebhook;
+}
+
+/** What the ingress did with one request whose signature verified (or one file from an inbound folder). */
+export interface IngressOutcome {
+  /** captured: events stored (duplicates included); notifications: recorded for fetching; ignored: nothing to store; rejected: quarantined. */
+  kind: "captured" | "notifications" | "ignored" | "rejected";
+  /** The raw_payloads row (captured, notifications, ignored). */
+  rawPayloadId?: string;
+  events?: { eventId: string; sourceEventId: string; duplicate: boolean }[];
+  rejection?: { status: number; reasonCode: string; message: string };
+}
+
+export interface IngressHookContext<Client = unknown, Secrets = unknown> {
+  /** The connector instance (connection) the request came in on. */
+  instanceId: string;
+  client: Client;
+  secrets: Secrets;
+  req: InboundRequest;
+  outcome: IngressOutcome;
+  /** The same named gap-free counters DeliveryContext.nextSequence gives this instance's deliveries. */
+  nextSequence(name: string): Promise<number>;
+  /**
+   * Durable "seen before" per (sender, interchange control number), for protocols whose envelopes
+   * carry their own numbers (an EDI ISA13 per partner): records it and says whether it already was.
+   */
+  interchanges: { seenInterchange(sender: string, controlNumber: string): Promise<boolean> };
+}
+
+/**
+ * Files a system drops for us instead of calling a webhook (an SFTP or VAN mailbox). The pipeline
+ * scans the folder on one worker at a time (a lease, like pollers) and treats each file as a
+ * request that needs no signature: parse → capture → afterIngress.
+ */
+export interface InboundFolderSupport<Credentials> {
+  intervalMs: number;
+  /** The folder to watch for this connection, or undefined when it has none. */
+  folderOf(credentials: Credentials): string | undefined;
+  /**
+   * Scans once and calls onFile per complete file; a file whose handler resolves is done, one
+   * whose handler throws is set aside with the reason, unless the error says retryLater (a
+   * backend outage), which leaves it in place for the next scan.
+   */
+  scan(folder: string, onFile: (file: { name: string; content: Buffer }) => Promise<void>): Promise<{ processed: string[]; rejected: string[] }>;
 }
 
 /** Translates keys between systems; the pipeline backs it with the mappings table. */
@@ -158,6 +205,13 @@ export interface ConnectorDefinition<Credentials = any, Client = any, Secrets = 
    */
   webhookSecrets?(credentials: Credentials, connection?: { baseUrl: string }): Secrets;
   fetchNotification?(client: Client, notification: { sourceEventId: string; resource: string; topic?: string }): Promise<CapturedEvent[]>;
+  /**
+   * Runs after the ingress handled a request that verified (captured, ignored or rejected), to
+   * answer the sender in its own protocol (EDI TA1/997). It runs before the HTTP answer; what it
+   * throws is logged and leaves the answer alone, since the capture is already durable.
+   */
+  afterIngress?(ctx: IngressHookContext<Client, Secrets>): Promise<{ summary?: string } | void>;
+  inboundFolder?: InboundFolderSupport<Credentials>;
   destinations?: Record<string, DestinationAction<Client>>;
   pollers?: Record<string, Poller<Client, any>>;
   readers?: RecordReaders<Client>;

@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { ClassifiedError } from "../../pipeline/errors";
-import { CurrencyCode, type EventDataOf, type Order, type Shipment } from "../../pipeline/model";
+import { CurrencyCode, FulfilmentPart, type EventDataOf, type Order, type Shipment } from "../../pipeline/model";
 import { defineConnector, type DeliveryContext, type DeliveryResult } from "../sdk/definition";
 import { SHIPSTATION_V1_BASE_URL, ShipStationClient } from "./client";
 import { classifyShipStationError } from "./errors";
-import { toCanonicalShipment, toCreateOrderRequest, toInventoryLevels, toOrderSummary } from "./map";
+import { partOrderKey, toCanonicalShipment, toCreateOrderRequest, toInventoryLevels, toOrderSummary } from "./map";
 import { utcToPacific } from "./pacific-time";
 import { fetchShipNotify, shipStationWebhooks, type ShipStationWebhookSecrets } from "./webhooks";
 
 export { ShipStationClient, isShipStationApiUrl, SHIPSTATION_V1_BASE_URL, SHIPSTATION_V2_BASE_URL, type RateBudget } from "./client";
 export { classifyShipStationError } from "./errors";
-export { toCanonicalShipment, toCreateOrderRequest, toInventoryLevel, toInventoryLevels, toOrderSummary } from "./map";
+export { orderIdOfKey, partOrderKey, toCanonicalShipment, toCreateOrderRequest, toInventoryLevel, toInventoryLevels, toOrderSummary } from "./map";
 export { pacificToUtc, utcToPacific } from "./pacific-time";
 export { ensureShipNotifySubscription, fetchShipNotify, listSubscriptions, shipStationWebhooks, webhookTargetUrl, type ShipStationWebhookSecrets } from "./webhooks";
 
@@ -89,22 +89,41 @@ function budgetHeaders(client: ShipStationClient): Record<string, string> | unde
   return h;
 }
 
+/**
+ * The part of the order this delivery ships, when fulfilment routing planned one
+ * (settings.fulfilmentPart): its lines only, under the part's own orderKey.
+ */
+function partOf(ctx: DeliveryContext): FulfilmentPart | undefined {
+  const raw = ctx.settings.fulfilmentPart;
+  if (raw === undefined || raw === null) return undefined;
+  const r = FulfilmentPart.safeParse(raw);
+  if (!r.success) throw new ClassifiedError({ errorClass: "permanent", message: `settings.fulfilmentPart is not a fulfilment part: ${r.error.issues[0]?.message}`, field: "settings.fulfilmentPart" });
+  return r.data;
+}
+
+function partLabel(part: FulfilmentPart | undefined): string {
+  return part && part.count > 1 ? ` (its part at ${part.node}, one of ${part.count})` : "";
+}
+
 async function upsertOrder(client: ShipStationClient, ctx: DeliveryContext): Promise<DeliveryResult> {
   const order = ctx.event.data as EventDataOf<"order.created">;
+  const part = partOf(ctx);
   const warehouseId = await resolveWarehouseId(client, ctx);
-  const res = await client.createOrder(toCreateOrderRequest(order, { warehouseId }));
+  const body = toCreateOrderRequest(order, { warehouseId, part });
+  const res = await client.createOrder(body);
   const where = res.advancedOptions?.warehouseId ?? warehouseId;
   return {
     externalId: String(res.orderId),
-    summary: `ShipStation order ${res.orderId} for ${order.orderNumber} is ${res.orderStatus}${where !== undefined && where !== null ? ` at warehouse ${where}` : ""} (orderKey ${order.id})`,
+    summary: `ShipStation order ${res.orderId} for ${order.orderNumber}${partLabel(part)} is ${res.orderStatus}${where !== undefined && where !== null ? ` at warehouse ${where}` : ""} (orderKey ${body.orderKey})`,
     upstream: { status: 200, headers: budgetHeaders(client) },
   };
 }
 
 async function cancelOrder(client: ShipStationClient, ctx: DeliveryContext): Promise<DeliveryResult> {
   const { order, reason } = ctx.event.data as EventDataOf<"order.cancelled">;
+  const part = partOf(ctx);
   // A cancel must not create the order: look first (one call; createorder would upsert blindly).
-  const existing = await client.findOrderByKey(order.id, order.orderNumber);
+  const existing = await client.findOrderByKey(partOrderKey(order.id, part), order.orderNumber);
   if (!existing) return { summary: `${order.orderNumber} was never sent to ShipStation: nothing to cancel` };
   if (existing.orderStatus === "cancelled") return { externalId: String(existing.orderId), summary: `ShipStation order ${existing.orderId} was already cancelled` };
   if (existing.orderStatus === "shipped") {
@@ -119,15 +138,16 @@ async function cancelOrder(client: ShipStationClient, ctx: DeliveryContext): Pro
     orderStatus: "cancelled",
     warehouseId: existing.advancedOptions?.warehouseId ?? undefined,
     internalNotes: reason ? `Cancelled: ${reason}` : "Cancelled",
+    part,
   });
   const res = await client.createOrder(body);
-  return { externalId: String(res.orderId), summary: `ShipStation order ${res.orderId} for ${order.orderNumber} cancelled`, upstream: { status: 200, headers: budgetHeaders(client) } };
+  return { externalId: String(res.orderId), summary: `ShipStation order ${res.orderId} for ${order.orderNumber}${partLabel(part)} cancelled`, upstream: { status: 200, headers: budgetHeaders(client) } };
 }
 
 async function lookupOrder(client: ShipStationClient, ctx: DeliveryContext, wantStatus?: string): Promise<string | undefined> {
   const data = ctx.event.data as Order | { order: Order };
   const order = "order" in data ? data.order : data;
-  const found = await client.findOrderByKey(order.id, order.orderNumber);
+  const found = await client.findOrderByKey(partOrderKey(order.id, partOf(ctx)), order.orderNumber);
   if (!found || (wantStatus && found.orderStatus !== wantStatus)) return undefined;
   return String(found.orderId);
 }

@@ -1,5 +1,5 @@
 import { ClassifiedError } from "../../pipeline/errors";
-import { fromMinorUnits, toMinorUnits, type Address, type InventoryLevel, type Order, type Shipment } from "../../pipeline/model";
+import { fromMinorUnits, toMinorUnits, type Address, type FulfilmentPart, type InventoryLevel, type Order, type Shipment } from "../../pipeline/model";
 import type { SsAddress, SsCreateOrderRequest, SsOrder, SsOrderItem, SsShipment, SsShipmentItem, V2InventoryRow } from "./api-schemas";
 import { pacificToUtc, utcToPacific } from "./pacific-time";
 
@@ -25,9 +25,32 @@ function toSsAddress(a: Address | undefined, fallbackName: string | undefined): 
   };
 }
 
+/**
+ * The orderKey of one part of a routed order. An unsplit order, and the primary part of a split
+ * one, keep the canonical order id; every other part is "<order id>~<node>", so each part is its
+ * own ShipStation order and a retry or an edit upserts the same one.
+ */
+export function partOrderKey(orderId: string, part?: FulfilmentPart): string {
+  return !part || part.primary ? orderId : `${orderId}${PART_KEY_SEPARATOR}${part.node}`;
+}
+
+const PART_KEY_SEPARATOR = "~";
+
+/** The canonical order id an orderKey we sent belongs to (a part's key names its order first). */
+export function orderIdOfKey(orderKey: string): string {
+  const i = orderKey.lastIndexOf(PART_KEY_SEPARATOR);
+  return i > 0 && /^[a-z0-9][a-z0-9_-]*$/i.test(orderKey.slice(i + 1)) ? orderKey.slice(0, i) : orderKey;
+}
+
 export interface CreateOrderOptions {
   /** ShipStation warehouse (ship-from location) the 3PL fulfils from; omitted = the account default. */
   warehouseId?: number;
+  /**
+   * One part of a split order: only these lines ship in this ShipStation order, under its own
+   * orderKey. Shipping and order-level discounts ride on the primary part; every part carries its
+   * own lines' tax, so the parts add up to the order.
+   */
+  part?: FulfilmentPart;
   /** "cancelled" for the cancel action; otherwise taken from the order. */
   orderStatus?: "awaiting_shipment" | "cancelled" | "on_hold";
   internalNotes?: string;
@@ -45,10 +68,13 @@ export function toCreateOrderRequest(order: Order, opts: CreateOrderOptions = {}
   if (order.fulfilmentChannel === "marketplace") {
     throw new ClassifiedError({ errorClass: "validation", message: `order ${order.orderNumber} is fulfilled by the marketplace: sending it to the 3PL would ship it twice`, field: "fulfilmentChannel", reason: "marketplace-fulfilled orders are not routed to ShipStation" });
   }
-  const shippable = order.lines.filter((l) => l.requiresShipping);
+  const part = opts.part && opts.part.count > 1 ? opts.part : undefined;
+  const inPart = part ? new Set(part.lineIds) : undefined;
+  const shippable = order.lines.filter((l) => l.requiresShipping && (!inPart || inPart.has(l.lineId)));
   if (shippable.length === 0) {
-    throw new ClassifiedError({ errorClass: "validation", message: `order ${order.orderNumber} has no line that ships`, field: "lines", reason: "a 3PL order needs at least one shippable line" });
+    throw new ClassifiedError({ errorClass: "validation", message: `order ${order.orderNumber} has no line that ships${part ? ` in its part at ${part.node}` : ""}`, field: "lines", reason: "a 3PL order needs at least one shippable line" });
   }
+  const charges = !part || part.primary;
   const customerName = [order.customer.firstName, order.customer.lastName].filter(Boolean).join(" ") || order.customer.company;
   const items: SsOrderItem[] = shippable.map((l) => ({
     lineItemKey: l.lineId,
@@ -59,14 +85,15 @@ export function toCreateOrderRequest(order: Order, opts: CreateOrderOptions = {}
     taxAmount: l.taxes.length > 0 ? decimal(l.taxes.reduce((s, t) => s + t.amount.amountMinor, 0), cur) : null,
     adjustment: false,
   }));
-  if (order.totals.discounts.amountMinor > 0) {
+  if (charges && order.totals.discounts.amountMinor > 0) {
     const label = order.discounts.map((d) => d.code ?? d.title).filter(Boolean).join(", ");
     items.push({ sku: null, name: label ? `Discount (${label})` : "Discount", quantity: 1, unitPrice: -decimal(order.totals.discounts.amountMinor, cur), adjustment: true });
   }
   const status = opts.orderStatus ?? (order.status === "cancelled" ? "cancelled" : "awaiting_shipment");
+  const amounts = part ? partAmounts(order, shippable, charges) : { paid: order.totals.total.amountMinor, tax: order.totals.tax.amountMinor, shipping: order.totals.shipping.amountMinor };
   return {
     orderNumber: order.orderNumber,
-    orderKey: order.id,
+    orderKey: partOrderKey(order.id, opts.part),
     orderDate: utcToPacific(order.createdAt),
     paymentDate: utcToPacific(order.createdAt),
     orderStatus: status,
@@ -75,9 +102,9 @@ export function toCreateOrderRequest(order: Order, opts: CreateOrderOptions = {}
     billTo: toSsAddress(order.billingAddress ?? order.shippingAddress, customerName),
     shipTo: toSsAddress(order.shippingAddress, customerName),
     items,
-    amountPaid: decimal(order.totals.total.amountMinor, cur),
-    taxAmount: decimal(order.totals.tax.amountMinor, cur),
-    shippingAmount: decimal(order.totals.shipping.amountMinor, cur),
+    amountPaid: decimal(amounts.paid, cur),
+    taxAmount: decimal(amounts.tax, cur),
+    shippingAmount: decimal(amounts.shipping, cur),
     customerNotes: order.note ?? null,
     internalNotes: opts.internalNotes ?? null,
     requestedShippingService: order.shippingLines[0]?.title ?? null,
@@ -87,6 +114,17 @@ export function toCreateOrderRequest(order: Order, opts: CreateOrderOptions = {}
       customField1: order.purchaseOrder ? `PO ${order.purchaseOrder.poNumber}` : null,
     },
   };
+}
+
+/** A split part's share of the order's money: its lines and their tax, plus the order-level charges on the primary part. */
+function partAmounts(order: Order, lines: Order["lines"], charges: boolean): { paid: number; tax: number; shipping: number } {
+  const sum = (xs: { amountMinor: number }[]) => xs.reduce((a, m) => a + m.amountMinor, 0);
+  const goods = lines.reduce((a, l) => a + l.unitPrice.amountMinor * l.quantity, 0);
+  const lineTax = sum(lines.flatMap((l) => l.taxes.map((t) => t.amount)));
+  const shipping = charges ? order.totals.shipping.amountMinor : 0;
+  const tax = lineTax + (charges ? sum(order.shippingLines.flatMap((s) => s.taxes.map((t) => t.amount))) : 0);
+  const discount = charges ? order.totals.discounts.amountMinor : 0;
+  return { paid: goods - discount + shipping + (order.taxesIncluded ? 0 : tax), tax, shipping };
 }
 
 export interface ShipmentContext {
@@ -116,7 +154,7 @@ export function toCanonicalShipment(s: SsShipment, ctx: ShipmentContext): Shipme
   if (!shippedAt) throw new ClassifiedError({ errorClass: "validation", message: `ShipStation shipment ${s.shipmentId} has no date`, field: "shipDate" });
   return {
     id: `${SYSTEM}:${s.shipmentId}`,
-    orderId: s.orderKey || `${SYSTEM}:${s.orderId}`,
+    orderId: s.orderKey ? orderIdOfKey(s.orderKey) : `${SYSTEM}:${s.orderId}`,
     orderNumber: s.orderNumber,
     node: ctx.node,
     carrier: s.carrierCode ?? "unknown",

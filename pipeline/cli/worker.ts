@@ -3,6 +3,7 @@
  * Run any number of them on any number of machines; they share deliveries through BullMQ, poll
  * each source once through leases, and resume what a killed worker left from the database.
  */
+import "../../agent/triage/register";
 import { log } from "../log";
 import { Runtime } from "../runtime";
 

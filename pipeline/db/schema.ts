@@ -14,7 +14,10 @@ export const rawPayloads = pgTable("raw_payloads", {
   headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
   body: text("body").notNull(),
   receivedAt: ts("received_at").notNull().defaultNow(),
-});
+}, (t) => [
+  // When a connector last sent a webhook (connector health, webhook_subscription_removed).
+  index("raw_payloads_connector_received_idx").on(t.connector, t.receivedAt),
+]);
 
 /**
  * The append-only event log: one row per captured canonical event. Status is the only column
@@ -55,6 +58,12 @@ export const events = pgTable(
     index("events_received_idx").on(t.receivedAt),
     // Actions on a shipment load the order it belongs to by canonical order id.
     index("events_order_id_idx").on(sql`(${t.payload}->>'id')`).where(sql`${t.type} like 'order.%'`),
+    // Fulfilment routing reads the latest stock level per source, SKU and location.
+    index("events_inventory_level_idx")
+      .on(t.sourceConnector, sql`(${t.payload}->>'sku')`, sql`(${t.payload}->>'location')`, t.occurredAt)
+      .where(sql`${t.type} = 'inventory.level'`),
+    // Connector health and diagnosis: when a source last sent us anything (webhook gaps).
+    index("events_source_received_idx").on(t.sourceConnector, t.receivedAt),
   ],
 );
 /** received: captured, no route matched yet; processing: deliveries open; retrying: one is backing off. */
@@ -98,6 +107,13 @@ export const deliveries = pgTable(
     lastErrorClass: text("last_error_class"),
     lastError: text("last_error"),
     failureKey: text("failure_key"),
+    /**
+     * Settings for this delivery only, merged over the destination's (the fulfilment node routing
+     * chose for this order or this part of a split order).
+     */
+    settings: jsonb("settings").$type<Record<string, unknown>>(),
+    /** Set by routing when the delivery must not go out yet (a backorder): parks on its first claim; a replay releases it. */
+    hold: jsonb("hold").$type<DeliveryHold>(),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
@@ -111,6 +127,13 @@ export const deliveries = pgTable(
   ],
 );
 export type DeliveryStatus = "blocked" | "pending" | "in_flight" | "succeeded" | "parked" | "skipped";
+export interface DeliveryHold {
+  /** Short and stable (it names the failure group), e.g. "backordered: no node can fill TR-20". */
+  reason: string;
+  /** The full story for the attempt row: quantities per node, what a replay does. */
+  message?: string;
+  field?: string;
+}
 
 /** Execution log: one row per attempt per stage, append-only. */
 export const attempts = pgTable(
@@ -201,7 +224,11 @@ export const mappings = pgTable(
     targetKey: text("target_key").notNull(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("mappings_uq").on(t.kind, t.connector, t.sourceKey)],
+  (t) => [
+    uniqueIndex("mappings_uq").on(t.kind, t.connector, t.sourceKey),
+    // Diagnosis and dry runs ask whether a SKU maps to anything for a connector, whatever the kind.
+    index("mappings_connector_source_idx").on(t.connector, t.sourceKey),
+  ],
 );
 
 /** Declarative routing: which destinations receive which events. */
@@ -258,6 +285,22 @@ export const sequences = pgTable("sequences", {
   value: bigint("value", { mode: "number" }).notNull().default(0),
 });
 
+/**
+ * Interchanges received per sender and envelope control number (EDI: partner and ISA13), the
+ * durable half of duplicate-interchange detection: a resent interchange finds its row here and is
+ * answered TA1 025 instead of being processed twice.
+ */
+export const inboundInterchanges = pgTable(
+  "inbound_interchanges",
+  {
+    partnerId: text("partner_id").notNull(),
+    controlNumber: text("control_number").notNull(),
+    connector: text("connector").notNull(),
+    receivedAt: ts("received_at").notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("inbound_interchanges_uq").on(t.partnerId, t.controlNumber)],
+);
+
 export const reconRuns = pgTable("recon_runs", {
   id: text("id").primaryKey(),
   domain: text("domain").notNull(),
@@ -281,12 +324,30 @@ export const reconDiffs = pgTable(
     sides: jsonb("sides").notNull(),
     evidence: jsonb("evidence").notNull(),
     explanation: text("explanation"),
+    /** open: drift; in_flight: explained by work still within its lag (not drift); resolved: agrees again. */
     status: text("status").notNull().default("open"),
     firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
     createdAt: ts("created_at").notNull().defaultNow(),
+    /** A finding is one row per (domain, subject, kind) across runs: run_id is the last run that saw it. */
+    lastSeenAt: ts("last_seen_at"),
+    resolvedAt: ts("resolved_at"),
+    /** The failure group this drift opened once it outlived its lag. */
+    failureKey: text("failure_key"),
   },
-  (t) => [index("recon_diffs_run_idx").on(t.runId), index("recon_diffs_subject_idx").on(t.domain, t.subject)],
+  (t) => [
+    index("recon_diffs_run_idx").on(t.runId),
+    index("recon_diffs_subject_idx").on(t.domain, t.subject),
+    index("recon_diffs_domain_status_idx").on(t.domain, t.status),
+  ],
 );
+
+/** Per-domain reconciliation settings (tolerances, lags, schedule); defaults live in pipeline/reconcile/settings.ts. */
+export const reconSettings = pgTable("recon_settings", {
+  domain: text("domain").primaryKey(),
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+  updatedBy: text("updated_by"),
+});
 
 /** Failure groups: open failures by business root cause, with a status people work. */
 export const failureGroups = pgTable("failure_groups", {
@@ -387,4 +448,62 @@ export const usageDaily = pgTable(
     count: integer("count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.connector, t.direction] })],
+);
+
+/**
+ * Fulfilment nodes: the places an order can ship from. Each names where its stock is read and
+ * committed (the ERP location) and where its shipment orders go (3PL or warehouse connector).
+ */
+export const fulfilmentNodes = pgTable("fulfilment_nodes", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The connector instance whose inventory.level events are this node's stock (the ERP). */
+  stockConnector: text("stock_connector").notNull(),
+  /** The location key in those events (InventoryLevel.location), also where the ERP commits. */
+  stockLocation: text("stock_location").notNull(),
+  /** The connector instance that receives this node's shipment orders. */
+  shipConnector: text("ship_connector").notNull(),
+  /** The warehouse name or mapping key at that connector; the node id when null. */
+  shipWarehouse: text("ship_warehouse"),
+  slaDays: integer("sla_days").notNull(),
+  costPerOrderMinor: integer("cost_per_order_minor").notNull().default(0),
+  costPerUnitMinor: integer("cost_per_unit_minor").notNull().default(0),
+  /** Lower wins when SLA and cost tie. */
+  priority: integer("priority").notNull().default(100),
+  enabled: boolean("enabled").notNull().default(true),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+/** The routing decision per order (node per line, parts of a split), reused by its later events. */
+export const fulfilmentDecisions = pgTable("fulfilment_decisions", {
+  orderId: text("order_id").primaryKey(),
+  eventId: text("event_id").notNull(),
+  decision: jsonb("decision").notNull(),
+  decidedAt: ts("decided_at").notNull().defaultNow(),
+});
+
+/**
+ * Units our routing promised to a node and the ERP may not show yet. A commitment counts against
+ * the node's stock until it is released: cancelled, or settled once a stock level read after the
+ * ERP took the order (ack_delivery_id succeeded) includes it.
+ */
+export const fulfilmentCommitments = pgTable(
+  "fulfilment_commitments",
+  {
+    orderId: text("order_id").notNull(),
+    lineId: text("line_id").notNull(),
+    sku: text("sku").notNull(),
+    node: text("node").notNull(),
+    quantity: integer("quantity").notNull(),
+    eventId: text("event_id").notNull(),
+    /** The delivery that hands the order to the system whose stock levels we read. */
+    ackDeliveryId: text("ack_delivery_id"),
+    committedAt: ts("committed_at").notNull().defaultNow(),
+    releasedAt: ts("released_at"),
+    releaseReason: text("release_reason").$type<"settled" | "cancelled" | "replanned">(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.lineId] }),
+    index("fulfilment_commitments_open_idx").on(t.sku, t.node).where(sql`${t.releasedAt} is null`),
+  ],
 );

@@ -8,3 +8,4 @@ export * from "./refund";
 export * from "./accounting";
 export * from "./payout";
 export * from "./event";
+export * from "./fulfilment";

@@ -76,6 +76,24 @@ export class BullmqTransport implements QueueTransport {
     return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
   }
 
+  async schedule(name: string, everyMs: number, handler: () => Promise<void>): Promise<void> {
+    const queueName = `schedule-${name}`;
+    // startDate only applies when the scheduler is new: a worker that starts later joins the
+    // existing schedule instead of moving it.
+    await this.queue(queueName).upsertJobScheduler(
+      name,
+      { every: everyMs, startDate: Date.now() + everyMs },
+      { name, data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } } },
+    );
+    await this.consume(queueName, async () => {
+      try {
+        await handler();
+      } catch (err) {
+        log.error({ err, schedule: name }, "scheduled job failed; the next tick runs it again");
+      }
+    }, { concurrency: 1 });
+  }
+
   async ping(): Promise<void> {
     await this.connection.ping();
   }

@@ -30,6 +30,8 @@ export class InProcessTransport implements QueueTransport {
   private readonly queues = new Map<string, LocalQueue>();
   private closed = false;
   private readonly idle: (() => void)[] = [];
+  private readonly schedules = new Map<string, NodeJS.Timeout>();
+  private readonly scheduledRuns = new Set<Promise<void>>();
 
   private queue(name: string): LocalQueue {
     let q = this.queues.get(name);
@@ -46,12 +48,12 @@ export class InProcessTransport implements QueueTransport {
     for (const { delayMs, ...job } of jobs) {
       if (q.ids.has(job.id)) continue;
       q.ids.add(job.id);
-      this.schedule(name, q, { job, runAt: Date.now() + (delayMs ?? 0), infraAttempts: 0 });
+      this.place(name, q, { job, runAt: Date.now() + (delayMs ?? 0), infraAttempts: 0 });
     }
     this.pump(name);
   }
 
-  private schedule(name: string, q: LocalQueue, entry: Entry): void {
+  private place(name: string, q: LocalQueue, entry: Entry): void {
     const wait = entry.runAt - Date.now();
     if (wait <= 0) {
       q.ready.push(entry);
@@ -114,7 +116,7 @@ export class InProcessTransport implements QueueTransport {
         log.error({ err, queue: name, jobId: entry.job.id }, "job failed after infrastructure retries; the sweeper will pick it up from the database");
       } else {
         entry.runAt = Date.now() + INFRA_RETRY.baseMs * 2 ** (entry.infraAttempts - 1);
-        this.schedule(name, q, entry);
+        this.place(name, q, entry);
       }
     } finally {
       q.active--;
@@ -128,10 +130,34 @@ export class InProcessTransport implements QueueTransport {
     return { waiting: q.ready.length, active: q.active, delayed: q.delayed.size };
   }
 
+  async schedule(name: string, everyMs: number, handler: () => Promise<void>): Promise<void> {
+    if (this.closed) throw new Error("queue transport is closed");
+    const previous = this.schedules.get(name);
+    if (previous) clearInterval(previous);
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || this.closed) return;
+      running = true;
+      const run = handler()
+        .catch((err) => log.error({ err, schedule: name }, "scheduled job failed; the next tick runs it again"))
+        .finally(() => {
+          running = false;
+          this.scheduledRuns.delete(run);
+        });
+      this.scheduledRuns.add(run);
+    }, everyMs);
+    timer.unref?.();
+    this.schedules.set(name, timer);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.schedules.values()) clearInterval(t);
+    this.schedules.clear();
+    // A scheduled run still going uses the store: let it finish before the caller closes that.
+    await Promise.all([...this.scheduledRuns]);
     for (const q of this.queues.values()) {
       for (const t of q.delayed.values()) clearTimeout(t);
       if (q.wake) clearTimeout(q.wake);

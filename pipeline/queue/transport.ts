@@ -40,6 +40,15 @@ export interface QueueTransport {
   /** Holds a queue's consumers for `ms` (a rate-limit signal or an open circuit) without failing jobs. */
   pauseFor(queue: string, ms: number): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
+  /**
+   * Runs `handler` every `everyMs`, the first time one interval from now. BullMQ: a job scheduler
+   * (repeatable job) in Redis, so however many processes schedule the same name, each tick runs
+   * once, on one of them, and the schedule outlives restarts. In-process: a timer in this process.
+   * Either way one run of a name at a time per process; a tick that finds it still running is
+   * skipped (in-process) or waits (BullMQ). A handler that throws is logged, never retried: the
+   * next tick is the retry.
+   */
+  schedule(name: string, everyMs: number, handler: () => Promise<void>): Promise<void>;
   ping(): Promise<void>;
   /** Stops consumers (letting active jobs finish), then connections. */
   close(): Promise<void>;

@@ -4,9 +4,11 @@ import { insertAttempts, type AttemptRow } from "../db/queries/delivery-queries"
 import { insertCapturedEvents, type CaptureRow } from "../db/queries/capture-queries";
 import { GroupCommit } from "../group-commit";
 import { stableId } from "../ids";
-import { CURRENT_SCHEMA_VERSION, entityKeysOf, parseEventData } from "../model";
+import { expandFulfilmentSteps } from "../fulfilment/expand-steps";
+import type { FulfilmentDecision, FulfilmentRouter, RoutedOrderEvent } from "../fulfilment/router";
+import { CURRENT_SCHEMA_VERSION, entityKeysOf, parseEventData, type EventType, type Order } from "../model";
 import { eventsCaptured, stageLatency } from "../metrics";
-import { routeEvent, type RoutingRule } from "./route";
+import { routeEvent, type RouteDestination, type RoutingRule } from "./route";
 
 export interface CaptureOptions {
   rawPayloadId?: string;
@@ -20,14 +22,17 @@ export interface CaptureOutcome {
   deliveries: { id: string; destination: string }[];
 }
 
-export function deliveryIdOf(eventId: string, destination: string, action: string): string {
-  return stableId("dlv", eventId, destination, action);
+/** `part` is the fulfilment node of one part of a split order: each part is its own delivery. */
+export function deliveryIdOf(eventId: string, destination: string, action: string, part?: string): string {
+  return stableId("dlv", eventId, destination, action, ...(part ? [part] : []));
 }
 
 /** The key sent to the destination's own idempotency mechanism (requestid, Idempotency-Key...). */
-export function idempotencyKeyOf(eventId: string, destination: string, action: string): string {
-  return stableId("lk", eventId, destination, action).replace("lk_", "lk-");
+export function idempotencyKeyOf(eventId: string, destination: string, action: string, part?: string): string {
+  return stableId("lk", eventId, destination, action, ...(part ? [part] : [])).replace("lk_", "lk-");
 }
+
+const ROUTED_ORDER_EVENTS = new Set<EventType>(["order.created", "order.updated", "order.cancelled"]);
 
 /**
  * Capture → Normalize → Route, in one durable step per batch: the canonical payload is
@@ -42,23 +47,41 @@ export class Capturer {
     private readonly store: Store,
     private readonly rules: () => RoutingRule[],
     private readonly onDeliveriesCreated: (deliveries: { id: string; destination: string; nextAttemptAt: null }[]) => Promise<void>,
+    private readonly fulfilment?: FulfilmentRouter,
   ) {
     this.batch = new GroupCommit((rows) => insertCapturedEvents(store, rows), { maxBatch: 500 });
     this.attemptLog = new GroupCommit((rows) => insertAttempts(store, rows), { maxBatch: 1000 });
   }
 
-  /** Validates every event first: a schema-invalid one throws (ZodError) before anything is written. */
+  /**
+   * Validates every event first: a schema-invalid one throws (ZodError) before anything is
+   * written. Order events whose rules have fulfilment steps are routed to nodes next; that
+   * decision and its stock commitments are written before the event (a crash in between leaves
+   * a commitment that stops counting once its grace ends; a retry of the capture reuses it).
+   */
   async capture(source: string, captured: CapturedEvent[], opts: CaptureOptions = {}): Promise<CaptureOutcome[]> {
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const receivedAt = startedAt;
-    const rows = captured.map((c) => {
+    const parsed = captured.map((c) => {
       const data = parseEventData(c.type, c.data);
       const id = stableId("evt", source, c.sourceEventId);
       const keys = { ...entityKeysOf(c.type, data), ...c.keys };
       const targets = routeEvent(this.rules(), { type: c.type, sourceConnector: source, data });
+      return { c, data, id, keys, targets };
+    });
+    const decisions = await Promise.all(parsed.map((p) => this.routeFulfilment(p.id, p.c.type, p.data, p.targets)));
+    const nodes = this.fulfilment?.enabledNodes() ?? [];
+    const routeNotes: string[] = [];
+    const rows = parsed.map(({ c, data, id, keys, targets }, i) => {
       const correlationId = c.correlationId ?? opts.correlationId ?? correlationOf(source, keys.orderNumber, keys.poNumber, id);
-      const byStep = new Map(targets.map((t) => [`${t.connector}.${t.action}`, deliveryIdOf(id, t.connector, t.action)]));
+      const decision = decisions[i];
+      const steps = expandFulfilmentSteps(targets, decision, nodes, routedTypeOf(c.type, data));
+      const idOf = (s: (typeof steps)[number]) => deliveryIdOf(id, s.connector, s.action, s.part);
+      // A step waiting on a per-part step waits on its first part.
+      const byRuleKey = new Map<string, string>();
+      for (const s of steps) if (!byRuleKey.has(s.ruleKey)) byRuleKey.set(s.ruleKey, idOf(s));
+      routeNotes.push(decision ? fulfilmentNote(c.type, decision) : "");
       const row: CaptureRow = {
         event: {
           id,
@@ -74,19 +97,24 @@ export class Capturer {
           causationId: c.causationId ?? opts.causationId ?? null,
           rawPayloadId: opts.rawPayloadId ?? null,
           payload: data,
-          status: targets.length > 0 ? "processing" : "skipped",
+          status: steps.length > 0 ? "processing" : "skipped",
           occurredAt: c.occurredAt,
           receivedAt,
         },
-        deliveries: targets.map((t) => ({
-          id: byStep.get(`${t.connector}.${t.action}`)!,
-          eventId: id,
-          destination: t.connector,
-          action: t.action,
-          dependsOn: t.after ? byStep.get(t.after) ?? null : null,
-          idempotencyKey: idempotencyKeyOf(id, t.connector, t.action),
-          status: t.after ? ("blocked" as const) : ("pending" as const),
-        })),
+        deliveries: steps.map((s) => {
+          const dependsOn = s.after ? byRuleKey.get(s.after) ?? null : null;
+          return {
+            id: idOf(s),
+            eventId: id,
+            destination: s.connector,
+            action: s.action,
+            dependsOn,
+            idempotencyKey: idempotencyKeyOf(id, s.connector, s.action, s.part),
+            status: dependsOn ? ("blocked" as const) : ("pending" as const),
+            settings: s.settings ?? null,
+            hold: s.hold ?? null,
+          };
+        }),
       };
       return row;
     });
@@ -111,7 +139,7 @@ export class Capturer {
           errorMessage: o.duplicate
             ? `duplicate of already captured ${source} event ${rows[i]!.event.sourceEventId}: not processed again`
             : rows[i]!.deliveries.length
-              ? `routed to ${rows[i]!.deliveries.map((d) => `${d.destination}.${d.action}${d.dependsOn ? " (after prerequisite)" : ""}`).join(", ")}`
+              ? `routed to ${rows[i]!.deliveries.map((d) => `${d.destination}.${d.action}${partOf(d.settings)}${d.hold ? " (held)" : ""}${d.dependsOn ? " (after prerequisite)" : ""}`).join(", ")}${routeNotes[i]}`
               : "no routing rule matched",
         }),
       ),
@@ -120,6 +148,41 @@ export class Capturer {
     stageLatency.observe({ stage: "capture", connector: source }, (performance.now() - started) / 1000);
     return outcomes;
   }
+
+  private async routeFulfilment(eventId: string, type: EventType, data: unknown, targets: RouteDestination[]): Promise<FulfilmentDecision | undefined> {
+    if (!this.fulfilment || !ROUTED_ORDER_EVENTS.has(type) || !targets.some((t) => t.fulfilment)) return undefined;
+    const order = type === "order.cancelled" ? (data as { order: Order }).order : (data as Order);
+    const commit = targets.find((t) => t.fulfilment === "commit");
+    const ship = targets.find((t) => t.fulfilment === "ship");
+    const nodes = this.fulfilment.enabledNodes();
+    return this.fulfilment.route({
+      eventId,
+      type: type as RoutedOrderEvent,
+      order,
+      ackDeliveryOf: (node) => {
+        if (commit) return deliveryIdOf(eventId, commit.connector, commit.action);
+        if (!ship) return undefined;
+        return deliveryIdOf(eventId, nodes.find((n) => n.id === node)?.ship.connector ?? ship.connector, ship.action, node);
+      },
+    });
+  }
+}
+
+/** An edit of a cancelled order is routed like its cancellation: nothing is held back. */
+function routedTypeOf(type: EventType, data: unknown): RoutedOrderEvent | undefined {
+  if (!ROUTED_ORDER_EVENTS.has(type)) return undefined;
+  if (type === "order.updated" && (data as Order).status === "cancelled") return "order.cancelled";
+  return type as RoutedOrderEvent;
+}
+
+function partOf(settings: Record<string, unknown> | null | undefined): string {
+  const part = settings?.fulfilmentPart as { node?: string } | undefined;
+  return part?.node ? `@${part.node}` : "";
+}
+
+function fulfilmentNote(type: EventType, d: FulfilmentDecision): string {
+  if (type === "order.cancelled") return `; fulfilment: cancels the part${d.parts.length > 1 ? "s" : ""} at ${d.parts.map((p) => p.node).join(", ")}, commitments released`;
+  return `; fulfilment: ${d.reason}`;
 }
 
 /**

@@ -106,6 +106,11 @@ export class Deliverer {
       const err = new ClassifiedError({ errorClass: "permanent", message: `no destination ${claimed.destination}.${claimed.action} is configured` });
       return this.park(claimed, dest, err, attemptNo, startedAt, 0);
     }
+    // Routing held it (a backorder): it parks once with routing's reason; a replay sends it.
+    if (claimed.hold && claimed.attempts === 0) {
+      const err = new ClassifiedError({ errorClass: "validation", reason: claimed.hold.reason, field: claimed.hold.field, message: claimed.hold.message ?? claimed.hold.reason });
+      return this.park(claimed, dest, err, attemptNo, startedAt, 0);
+    }
     if (this.deps.isStopped(dest.id)) {
       const err = new ClassifiedError({ errorClass: "auth", message: `${dest.id} is stopped until its credentials are reconnected` });
       return this.park(claimed, dest, err, claimed.attempts, startedAt, 0);
@@ -140,7 +145,7 @@ export class Deliverer {
       refetch,
       priorResults: Object.fromEntries(Object.entries(c.priorResults ?? {}).map(([k, v]) => [k, v ?? undefined])),
       mappings: this.deps.mappingsFor(dest.id),
-      settings: dest.settings,
+      settings: c.settings ? { ...dest.settings, ...c.settings } : dest.settings,
       nextSequence: (name) => nextSequenceValue(this.deps.store, `${dest.id}:${name}`),
       loadOrder: (orderId) => loadLatestOrder(this.deps.store, orderId),
     };
@@ -208,7 +213,7 @@ export class Deliverer {
   }
 
   private async park(c: ClaimedDelivery, dest: Destination | undefined, err: ClassifiedError, attemptNo: number, startedAt: Date, durationMs: number): Promise<void> {
-    const { key, title } = failureKeyOf(c.destination, c.action, err);
+    const { key, title } = failureKeyOf(c.destination, c.action, err, { orderNumber: c.orderNumber, poNumber: c.poNumber });
     const reason = redactText(err.reason ? `${err.reason}${err.field ? ` (field ${err.field})` : ""}` : err.message, 1000);
     await parkDelivery(this.deps.store, {
       id: c.id, eventId: c.eventId, destination: c.destination, attempts: attemptNo, errorClass: err.errorClass,

@@ -12,6 +12,8 @@ const Condition = z.object({
   equals: z.unknown().optional(),
   in: z.array(z.unknown()).optional(),
   exists: z.boolean().optional(),
+  /** A string prefix, for canonical ids that name their channel ("edi:<partner>:", "shopify:"). */
+  startsWith: z.string().optional(),
 });
 
 export const RouteMatch = z.object({
@@ -25,6 +27,17 @@ export const RouteDestination = z.object({
   action: z.string(),
   /** "connector.action" of a step in the same rule set that must succeed first. */
   after: z.string().optional(),
+  /**
+   * Order steps that fulfilment routing shapes (pipeline/fulfilment): "commit" books the order
+   * where routing decided (the ERP, node per line); "ship" is sent once per part of the order,
+   * to each part's node (its ship connector replaces `connector`). Untagged steps go as written.
+   */
+  fulfilment: z.enum(["commit", "ship"]).optional(),
+  /**
+   * The destination is the event's own source on purpose: a reply to it (an EDI 855 acknowledging
+   * the partner's PO), not an echo of the event back to where it came from.
+   */
+  replyToSource: z.boolean().optional(),
 });
 export type RouteDestination = z.infer<typeof RouteDestination>;
 
@@ -53,7 +66,7 @@ export function routeEvent(rules: RoutingRule[], event: RoutableEvent): RouteDes
     for (const d of rule.destinations) {
       const key = `${d.connector}.${d.action}`;
       // An event never goes back to the system it came from by the same rule chain.
-      if (d.connector === event.sourceConnector || seen.has(key)) continue;
+      if ((d.connector === event.sourceConnector && !d.replyToSource) || seen.has(key)) continue;
       seen.add(key);
       out.push(d);
     }
@@ -71,6 +84,7 @@ function matches(m: z.infer<typeof RouteMatch>, e: RoutableEvent): boolean {
     if (c.exists !== undefined && (v !== undefined && v !== null) !== c.exists) return false;
     if (c.equals !== undefined && v !== c.equals) return false;
     if (c.in && !c.in.includes(v)) return false;
+    if (c.startsWith !== undefined && !(typeof v === "string" && v.startsWith(c.startsWith))) return false;
     return true;
   });
 }

@@ -101,3 +101,32 @@ describe("webhook ingress: bad input gets a clear 4xx and loses nothing", () => 
     expect(((await res.json()) as { reason: string }).reason).toMatch(/unavailable/);
   });
 });
+
+describe("quarantine replay", () => {
+  it("accepts a payload for a connection that did not exist yet once it does, and only once", async () => {
+    const { replayQuarantined } = await import("../quarantine-replay");
+    const store = await openPgliteTestStore();
+    const rt = await Runtime.open({ config: loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-qr-")) }), store, transport: new InProcessTransport() });
+    const ingress = await startIngressServer(() => rt);
+    try {
+      const body = readFixture("shopify", "webhooks", "orders-create.docs-2026-04.json");
+      const headers = { "content-type": "application/json", "x-shopify-topic": "orders/create", "x-shopify-hmac-sha256": signShopifyWebhook(body, SECRET), "x-shopify-event-id": "evt-q1", "x-shopify-triggered-at": "2026-11-27T10:00:00.000Z" };
+      const res = await fetch(`${ingress.url}/api/webhooks/shop-eu?token=abc123`, { method: "POST", body, headers });
+      expect(res.status).toBe(404);
+      const [q] = await store.db.select().from(quarantine);
+      expect(q!.headers[":query"]).toBe("token=[REDACTED]");
+      expect((await replayQuarantined(rt, q!.id)).status).toBe(404);
+      await saveConnectorInstance(store, rt.config.secretKey, { id: "shop-eu", connectorType: "shopify", baseUrl: "http://127.0.0.1:9", credentials: { shopDomain: "eu.myshopify.com", accessToken: "shpat_x", apiSecret: SECRET } });
+      await rt.reload();
+      const replay = await replayQuarantined(rt, q!.id);
+      expect(replay).toMatchObject({ status: 202, replayed: true });
+      const [after] = await store.db.select().from(quarantine).where(eq(quarantine.id, q!.id));
+      expect(after!.replayedEventId).toBe((replay.body.eventIds as string[])[0]);
+      expect((await replayQuarantined(rt, q!.id)).status).toBe(409);
+    } finally {
+      await ingress.close();
+      await rt.halt();
+      await store.dispose();
+    }
+  });
+});

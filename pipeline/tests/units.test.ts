@@ -27,6 +27,8 @@ describe("redaction", () => {
     expect(redactText("key shpat_0123456789abcdef used")).toBe("key [REDACTED] used");
     expect(redactText("https://x/y?access_token=abc123&z=1")).toBe("https://x/y?access_token=[REDACTED]&z=1");
     expect(redactHeaders({ Authorization: "Basic dXNlcjpwYXNz", "X-Shopify-Hmac-Sha256": "abc=" })).toEqual({ authorization: "[REDACTED]", "x-shopify-hmac-sha256": "abc=" });
+    // Shared secrets that travel as plain headers (EDI partners, the Amazon notification relay).
+    expect(redactHeaders({ "X-EDI-Token": "sandbox-edi-shared-secret-000000", "x-relay-token": "relay-token-0123", "x-edi-partner": "acme" })).toEqual({ "x-edi-token": "[REDACTED]", "x-relay-token": "[REDACTED]", "x-edi-partner": "acme" });
     expect(redactValue({ customer: { email: "a@b.c" }, credentials: { password: "p" }, token: "t" })).toEqual({ customer: { email: "a@b.c" }, credentials: { password: "[REDACTED]" }, token: "[REDACTED]" });
   });
   it("truncates long upstream bodies", () => {
@@ -80,7 +82,17 @@ describe("routing", () => {
     expect(routeEvent(rules, { type: "order.created", sourceConnector: "shopify", data: sampleOrder(1) }).map((d) => `${d.connector}.${d.action}${d.after ? "<" + d.after : ""}`)).toEqual(["netsuite.upsert_sales_order", "shipstation.create_order<netsuite.upsert_sales_order"]);
     expect(routeEvent(rules, { type: "refund.created", sourceConnector: "shopify", data: {} })).toEqual([]);
   });
+  it("matches a string prefix (a canonical id naming its channel) and nothing that is not a string", () => {
+    const edi: RoutingRule[] = [{ id: "edi-ship", name: "EDI shipments", priority: 1, match: { types: ["shipment.created"], where: [{ path: "orderId", startsWith: "edi:acme:" }] }, destinations: [{ connector: "edi-acme", action: "send_856" }], enabled: true, stopOnMatch: true }];
+    expect(routeEvent(edi, { type: "shipment.created", sourceConnector: "shipstation", data: { orderId: "edi:acme:PO-1" } })).toEqual([{ connector: "edi-acme", action: "send_856" }]);
+    expect(routeEvent(edi, { type: "shipment.created", sourceConnector: "shipstation", data: { orderId: "shopify:1001" } })).toEqual([]);
+    expect(routeEvent(edi, { type: "shipment.created", sourceConnector: "shipstation", data: { orderId: 7 } })).toEqual([]);
+  });
   it("never routes an event back to its own source and drops a dependency that did not route", () => {
     expect(routeEvent(rules, { type: "order.created", sourceConnector: "netsuite", data: sampleOrder(1) })).toEqual([{ connector: "shipstation", action: "create_order" }]);
+  });
+  it("routes a reply to the event's own source only when the rule says it is one", () => {
+    const reply: RoutingRule[] = [{ id: "po", name: "POs", priority: 1, match: { types: ["order.created"], where: [] }, destinations: [{ connector: "edi-acme", action: "send_855", replyToSource: true }, { connector: "edi-acme", action: "echo" }], enabled: true, stopOnMatch: false }];
+    expect(routeEvent(reply, { type: "order.created", sourceConnector: "edi-acme", data: sampleOrder(1) })).toEqual([{ connector: "edi-acme", action: "send_855", replyToSource: true }]);
   });
 });

@@ -16,6 +16,7 @@ import {
   serverError,
   tokenRejected,
 } from "./responses";
+import { financesOfSettlement, type SandboxFinances } from "./finances";
 import { generateSettlementReport, type SettlementSpec } from "./settlement-file";
 import { AmazonSandboxState, type InventoryRow, type SandboxOrderInput, type SandboxOrderPatch } from "./state";
 
@@ -24,7 +25,8 @@ import { AmazonSandboxState, type InventoryRow, type SandboxOrderInput, type San
  * (POST /auth/o2/token), per-operation token buckets that answer Amazon's 429 QuotaExceeded and
  * send x-amzn-RateLimit-Limit, NextToken paging (pageSize caps every page, so tests see many),
  * settlement reports through the whole Reports API flow with documents on a separate pre-signed
- * host, and ORDER_CHANGE notifications POSTed the way our relay forwards them (X-Relay-Token).
+ * host, the Finances API's event groups and events behind each settlement (./finances.ts), and
+ * ORDER_CHANGE notifications POSTed the way our relay forwards them (X-Relay-Token).
  *
  * Rules it enforces like Amazon: LastUpdatedBefore at least 2 minutes old; exactly one of
  * CreatedAfter/LastUpdatedAfter; getReports' nextToken alone; getInventorySummaries' nextToken
@@ -418,8 +420,23 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     notify(order, patch.OrderStatus ? "OrderStatusChange" : "BuyerRequestedChange");
     return order;
   };
+  const finances: SandboxFinances[] = [];
+  const financialEventGroups = (req: SandboxRequest): SandboxResponse => {
+    const after = req.query.get("FinancialEventGroupStartedAfter");
+    const before = req.query.get("FinancialEventGroupStartedBefore");
+    const list = finances
+      .map((f) => f.group)
+      .filter((g) => (!after || Date.parse(g.FinancialEventGroupStart ?? "") >= Date.parse(after)) && (!before || Date.parse(g.FinancialEventGroupStart ?? "") < Date.parse(before)));
+    return { status: 200, body: { payload: { FinancialEventGroupList: list } } };
+  };
+  const financialEvents = (req: SandboxRequest): SandboxResponse => {
+    const f = finances.find((x) => x.group.FinancialEventGroupId === req.params.groupId);
+    return f ? { status: 200, body: { payload: { FinancialEvents: f.events } } } : notFound(`financial event group ${req.params.groupId}`);
+  };
+
   const addSettlement = (spec: SettlementSpec & { compress?: boolean; createdTime?: string } = {}) => {
     const generated = generateSettlementReport({ currency: seed.currency, ...spec });
+    finances.push(financesOfSettlement(generated.truthTsv));
     const documentId = `amzn1.spdoc.1.4.na.${randomBytes(16).toString("hex")}`;
     documents.put(documentId, generated.tsv, { gzip: spec.compress });
     state.addReport({
@@ -460,6 +477,8 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     route("GET", "/reports/2021-06-30/reports/:reportId", op("getReport", getReport)),
     route("GET", "/reports/2021-06-30/documents/:documentId", op("getReportDocument", getReportDocument)),
     route("GET", "/sellers/v1/marketplaceParticipations", op("getMarketplaceParticipations", marketplaceParticipations)),
+    route("GET", "/finances/v0/financialEventGroups", op("listFinancialEventGroups", financialEventGroups)),
+    route("GET", "/finances/v0/financialEventGroups/:groupId/financialEvents", op("listFinancialEventsByGroupId", financialEvents)),
   ];
   // API Gateway answers any path that is no operation with 403 MissingAuthenticationToken.
   const gateway = ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => route(m, "/*", missingAuthenticationToken, { unauthenticated: true }));
@@ -493,6 +512,7 @@ export async function startAmazonSandbox(opts: AmazonSandboxOptions = {}): Promi
     buckets.clear();
     tokens.clear();
     documents.clear();
+    finances.length = 0;
     for (const k of Object.keys(calls)) delete calls[k];
     for (const k of Object.keys(throttled)) delete throttled[k];
     Object.assign(limits, DEFAULT_USAGE_PLANS, opts.rateLimits);

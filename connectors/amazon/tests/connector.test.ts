@@ -50,7 +50,7 @@ describe("definition", () => {
       capabilities: {
         source: ["order.created", "order.updated", "order.cancelled", "inventory.level", "payout.settled"],
         destination: ["confirm_shipment"],
-        readers: ["inventory", "orders", "settlements"],
+        readers: ["inventory", "orders", "settlements", "settlementLines"],
       },
     });
     expect(Object.keys(amazonConnector.pollers!)).toEqual(["orders", "settlements", "fbaInventory"]);

@@ -36,7 +36,7 @@ describe("watch-folder", () => {
       },
     });
     expect(seen).toEqual(["a.x12:GOOD", "b.x12:BAD"]);
-    expect(result).toEqual({ processed: ["a.x12"], rejected: ["b.x12"] });
+    expect(result).toEqual({ processed: ["a.x12"], rejected: ["b.x12"], deferred: [] });
     expect((await readdir(dir)).sort()).toEqual(["processed", "rejected"]);
     expect(await readFile(join(dir, "processed", "a.x12"), "utf8")).toBe("GOOD");
     expect(await readFile(join(dir, "rejected", "b.x12.reason.txt"), "utf8")).toContain("TA1 001: ISA13 does not match IEA02");
@@ -47,8 +47,21 @@ describe("watch-folder", () => {
     await writeFile(join(dir, "c.x12.part"), "x");
     await writeFile(join(dir, "fresh.x12"), "x");
     const result = await scanFolderOnce({ dir, settleMs: 10_000, onFile: async () => undefined });
-    expect(result).toEqual({ processed: [], rejected: [] });
+    expect(result).toEqual({ processed: [], rejected: [], deferred: [] });
     expect((await readdir(dir)).sort()).toEqual([".upload.x12", "c.x12.part", "fresh.x12", "processed", "rejected"]);
+  });
+
+  it("leaves a file in the inbox when its handler asks to retry later (the pipeline could not store it)", async () => {
+    await writeFile(join(dir, "po.x12"), "PO");
+    await old(join(dir, "po.x12"));
+    let down = true;
+    const onFile = async () => {
+      if (down) throw Object.assign(new Error("database unavailable"), { retryLater: true });
+    };
+    expect(await scanFolderOnce({ dir, onFile })).toEqual({ processed: [], rejected: [], deferred: ["po.x12"] });
+    expect((await readdir(dir)).sort()).toEqual(["po.x12", "processed", "rejected"]);
+    down = false;
+    expect(await scanFolderOnce({ dir, onFile })).toEqual({ processed: ["po.x12"], rejected: [], deferred: [] });
   });
 
   it("never overwrites an earlier file of the same name", async () => {

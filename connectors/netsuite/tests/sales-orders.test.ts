@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { netsuiteConnector } from "../index";
 import { startNetSuiteSandbox, type NetSuiteSandbox } from "../sandbox/server";
-import { clientFor, contextFor, mappingsOf, orderOf, usdMoney } from "./helpers";
+import { clientFor, contextFor, mappingsOf, orderOf, shipmentOf, usdMoney } from "./helpers";
 
 const upsert = netsuiteConnector.destinations!.upsert_sales_order!;
 const cancel = netsuiteConnector.destinations!.cancel_sales_order!;
@@ -121,6 +121,29 @@ describe("sales orders against the sandbox", () => {
       await expect(
         upsert.deliver(c, contextFor("order.created", orderOf({ id: "shopify:2", orderNumber: "#2" }), { settings: { defaultCustomerId: two.ids.customerId, routedNode: "west" } })),
       ).rejects.toMatchObject({ errorClass: "validation", field: "location", reason: "node west has no NetSuite location" });
+    } finally {
+      await two.close();
+    }
+  });
+
+  it("commits each line of a split order at its own routed location, and fulfils each part from there", async () => {
+    const two = await startNetSuiteSandbox({
+      seed: { currency: "USD", catalog: [{ sku: "AB-12", title: "Bottle", priceMinor: 2400 }, { sku: "TR-20", title: "Rope", priceMinor: 4500 }], stock: { main: { "AB-12": 5, "TR-20": 0 }, east: { "AB-12": 0, "TR-20": 4 } } },
+    });
+    try {
+      const c = clientFor(two);
+      const order = orderOf({ lines: [{ sku: "AB-12", quantity: 2, priceMinor: 2400 }, { sku: "TR-20", quantity: 1, priceMinor: 4500 }] });
+      const res = await upsert.deliver(c, contextFor("order.created", order, { settings: { defaultCustomerId: two.ids.customerId, routedNode: "main", routedLines: { "1": "main", "2": "east" } } }));
+      expect(res.summary).toContain("committed at main + east");
+      expect(two.inventoryOf("AB-12", "main")).toMatchObject({ committed: 2, available: 3 });
+      expect(two.inventoryOf("TR-20", "east")).toMatchObject({ committed: 1, available: 3 });
+      expect(two.inventoryOf("TR-20", "main").committed).toBe(0);
+
+      const fulfil = netsuiteConnector.destinations!.fulfill_sales_order!;
+      await fulfil.deliver(c, contextFor("shipment.created", shipmentOf({ id: "shp-east", node: "east", lines: [{ sku: "TR-20", quantity: 1 }] }), { settings: { defaultCustomerId: two.ids.customerId } }));
+      await fulfil.deliver(c, contextFor("shipment.created", shipmentOf({ id: "shp-main", node: "main", trackingNumber: "1Z2", lines: [{ sku: "AB-12", quantity: 2 }] }), { settings: { defaultCustomerId: two.ids.customerId } }));
+      expect(two.inventoryOf("TR-20", "east")).toMatchObject({ onHand: 3, committed: 0 });
+      expect(two.inventoryOf("AB-12", "main")).toMatchObject({ onHand: 3, committed: 0 });
     } finally {
       await two.close();
     }

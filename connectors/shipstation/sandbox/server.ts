@@ -43,6 +43,8 @@ export interface ShipStationSandboxOptions {
   rateLimitPerMinute?: number;
   /** The rate window; one minute unless a test wants to see it reset. */
   rateWindowMs?: number;
+  /** Where this account's ids start (a second account in one world must not reuse the first's ids). */
+  idOffset?: number;
 }
 
 export interface SentWebhook {
@@ -76,7 +78,7 @@ export const DEFAULT_SANDBOX_CREDENTIALS: ShipStationSandboxCredentials = {
 
 export async function startShipStationSandbox(opts: ShipStationSandboxOptions = {}): Promise<ShipStationSandbox> {
   const credentials: ShipStationSandboxCredentials = { ...DEFAULT_SANDBOX_CREDENTIALS, ...opts.credentials };
-  const state = new ShipStationState(opts.seed ?? DEFAULT_SEED);
+  const state = new ShipStationState(opts.seed ?? DEFAULT_SEED, undefined, opts.idOffset);
   let rateLimit = opts.rateLimitPerMinute ?? 40;
   let webhookTarget = opts.webhookTarget;
   let autoShipAfterMs = opts.autoShipAfterMs;

@@ -94,9 +94,15 @@ export class ShipStationState {
   readonly shipments: StoredShipment[] = [];
   readonly subscriptions: Subscription[] = [];
   readonly adjustments: AdjustmentRecord[] = [];
-  private seq = { order: 140335319, item: 192210956, shipment: 72513480, batch: 190671332, webhook: 123456 };
+  private seq: { order: number; item: number; shipment: number; batch: number; webhook: number };
 
-  constructor(private readonly seed: SandboxSeed, private readonly now: () => Date = () => new Date()) {
+  /**
+   * `idOffset` moves every id this account hands out: ShipStation's ids are global across
+   * accounts, so two sandbox accounts in one world must not number orders, shipments and
+   * warehouses alike.
+   */
+  constructor(private readonly seed: SandboxSeed, private readonly now: () => Date = () => new Date(), private readonly idOffset = 0) {
+    this.seq = { order: 140335319 + idOffset, item: 192210956 + idOffset, shipment: 72513480 + idOffset, batch: 190671332 + idOffset, webhook: 123456 + idOffset };
     this.load();
   }
 
@@ -117,7 +123,7 @@ export class ShipStationState {
     const stock = this.seed.stock && Object.keys(this.seed.stock).length > 0 ? this.seed.stock : { main: {} };
     const created = utcToPacific(this.now());
     this.warehouses = Object.keys(stock).map((name, i) => ({
-      warehouseId: 16079 + i,
+      warehouseId: 16079 + this.idOffset + i,
       name,
       inventoryWarehouseId: `se-${1000 + i}`,
       inventoryLocationId: `se-loc-${1000 + i}`,

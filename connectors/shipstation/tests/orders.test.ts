@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ClassifiedError, RETRY_DECISION } from "../../../pipeline/errors";
+import type { Shipment } from "../../../pipeline/model";
 import type { DeliveryContext } from "../../sdk/definition";
 import { ShipStationClient } from "../client";
 import { shipstation } from "../index";
@@ -99,6 +100,34 @@ describe("ShipStation orders over HTTP", () => {
     const fixed = canonicalOrder();
     await deliver(deliveryContext("order.created", fixed, { settings: { warehouseId: 16079, node: "east" } }));
     expect((await client.findOrderByKey(fixed.id, fixed.orderNumber))!.advancedOptions!.warehouseId).toBe(16079);
+  });
+
+  it("ships each part of a split order as its own ShipStation order at its warehouse, and the shipment maps back to the order", async () => {
+    const order = canonicalOrder();
+    const partOf = (node: string, lineIds: string[], primary: boolean) => ({ node, fulfilmentPart: { node, lineIds, primary, count: 2 } });
+    const west = await deliver(deliveryContext("order.created", order, { settings: partOf("west", ["li-1"], true) }));
+    const east = await deliver(deliveryContext("order.created", order, { settings: partOf("east", ["li-2"], false) }));
+    expect(east.summary).toContain("its part at east, one of 2");
+    const found = await client.findOrdersByNumber(order.orderNumber);
+    expect(found.map((o) => [o.orderKey, o.advancedOptions!.warehouseId, o.items!.filter((i) => !i.adjustment).map((i) => i.sku)])).toEqual([
+      [order.id, 16079, ["AB-12"]],
+      [`${order.id}~east`, 16080, ["CM-01"]],
+    ]);
+    // Shipping rides on the primary part; each part carries its own lines' tax, so the parts add up to the order.
+    expect(found.map((o) => [o.shippingAmount, o.taxAmount, o.amountPaid])).toEqual([[5, 2, 55], [0, 0, 18]]);
+    // A retry of a part upserts the same order; its lookup finds it by the part's key.
+    const again = await deliver(deliveryContext("order.created", order, { settings: partOf("east", ["li-2"], false) }));
+    expect(again.externalId).toBe(east.externalId);
+    expect(await createOrder.lookupExisting!(client, deliveryContext("order.created", order, { settings: partOf("east", ["li-2"], false) }))).toBe(east.externalId);
+    expect(west.externalId).not.toBe(east.externalId);
+
+    const shipped = await sandbox.ship(`${order.id}~east`);
+    const [shipment] = (await shipstation.readers!.shipments!(client, "2000-01-01T00:00:00.000Z")) as Shipment[];
+    expect(shipment).toMatchObject({ orderId: order.id, node: "east", lines: [{ sku: "CM-01", quantity: 1 }], trackingNumber: shipped.trackingNumber });
+
+    const cancelled = await cancelOrder.deliver(client, deliveryContext("order.cancelled", { order }, { action: "cancel_order", settings: partOf("west", ["li-1"], true) }));
+    expect(cancelled.externalId).toBe(west.externalId);
+    expect((await client.findOrderByKey(order.id, order.orderNumber))!.orderStatus).toBe("cancelled");
   });
 
   it("refuses to guess a warehouse for an unmapped node", async () => {

@@ -95,7 +95,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions = {}): Pro
   const emitLevels = (levels: SandboxLevel[]) => {
     if (opts.inventoryWebhooks) for (const l of levels) void enqueue("inventory_levels/update", inventoryLevelPayload(l, offset));
   };
-  const levelsOf = (order: SandboxOrder) => order.lines.map((l) => state.level(l.inventoryItemId, order.locationId)!).filter(Boolean);
+  const levelsOf = (order: SandboxOrder) => order.lines.map((l) => state.level(l.inventoryItemId, state.lineLocation(order, l.id))!).filter(Boolean);
 
   const faultResponses: FaultResponses = {
     rateLimited(retryAfterSec) {

@@ -278,12 +278,22 @@ export class ShopifySandboxState {
       if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new SandboxInputError(`lines[${i}].quantity: must be a whole number above 0`);
       return { v, quantity: l.quantity };
     });
-    const location = input.location ? this.location(input.location) : this.locations.find((loc) => wanted.every((w) => (this.level(w.v.inventoryItemId, loc.id)?.available ?? 0) >= w.quantity));
-    if (!location) throw new SandboxInputError(input.location ? `location ${input.location} does not exist` : "not enough stock at any one location for these lines");
-    for (const w of wanted) {
-      const have = this.level(w.v.inventoryItemId, location.id)?.available ?? 0;
-      if (have < w.quantity) throw new SandboxInputError(`${w.v.sku}: only ${have} available at ${location.name}`);
-    }
+    // One location when one has every line (or the caller named one); otherwise each line from
+    // the first location that has it, one fulfillment order per location, as Shopify's order
+    // routing does for a shop with several locations.
+    const single = input.location ? this.location(input.location) : this.locations.find((loc) => wanted.every((w) => (this.level(w.v.inventoryItemId, loc.id)?.available ?? 0) >= w.quantity));
+    if (input.location && !single) throw new SandboxInputError(`location ${input.location} does not exist`);
+    const left = new Map<string, number>();
+    const have = (inventoryItemId: string, locationId: string) => left.get(`${inventoryItemId}@${locationId}`) ?? this.level(inventoryItemId, locationId)?.available ?? 0;
+    const lineLocations = wanted.map((w) => {
+      const loc = single ?? this.locations.find((l) => have(w.v.inventoryItemId, l.id) >= w.quantity);
+      if (!loc) throw new SandboxInputError(`${w.v.sku}: not enough stock at any location for ${w.quantity}`);
+      const stock = have(w.v.inventoryItemId, loc.id);
+      if (stock < w.quantity) throw new SandboxInputError(`${w.v.sku}: only ${stock} available at ${loc.name}`);
+      left.set(`${w.v.inventoryItemId}@${loc.id}`, stock - w.quantity);
+      return loc;
+    });
+    const location = lineLocations[0]!;
 
     const gross = wanted.map((w) => w.v.priceMinor * w.quantity);
     const lineItemsMinor = gross.reduce((a, b) => a + b, 0);
@@ -338,21 +348,28 @@ export class ShopifySandboxState {
       refundedMinor: 0,
       paymentTransactionId: this.nextId(),
     };
-    for (const l of lines) {
-      const level = this.levelFor(l.inventoryItemId, location.id);
+    for (const [i, l] of lines.entries()) {
+      const level = this.levelFor(l.inventoryItemId, lineLocations[i]!.id);
       level.available -= l.quantity;
       level.committed += l.quantity;
       level.updatedAt = now;
     }
     this.orders.push(order);
-    this.fulfillmentOrders.push({
-      id: this.nextId(),
-      orderId: order.id,
-      locationId: location.id,
-      status: "OPEN",
-      lines: lines.map((l) => ({ id: this.nextId(), orderLineId: l.id, sku: l.sku, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
-    });
+    for (const loc of new Set(lineLocations)) {
+      this.fulfillmentOrders.push({
+        id: this.nextId(),
+        orderId: order.id,
+        locationId: loc.id,
+        status: "OPEN",
+        lines: lines.filter((_, i) => lineLocations[i] === loc).map((l) => ({ id: this.nextId(), orderLineId: l.id, sku: l.sku, totalQuantity: l.quantity, remainingQuantity: l.quantity })),
+      });
+    }
     return order;
+  }
+
+  /** Where an order line's units are held: its fulfillment order's location. */
+  lineLocation(order: SandboxOrder, orderLineId: string): string {
+    return this.fulfillmentOrders.find((f) => f.orderId === order.id && f.lines.some((l) => l.orderLineId === orderLineId))?.locationId ?? order.locationId;
   }
 
   /** Refunds units of an order; restocked units go back to available (unshipped ones leave "committed"). */
@@ -368,7 +385,8 @@ export class ShopifySandboxState {
       if (!Number.isInteger(l.quantity) || l.quantity <= 0 || l.quantity > line.currentQuantity) throw new SandboxInputError(`lines[${i}].quantity: between 1 and ${line.currentQuantity}`);
       const unshipped = this.takeFromFulfillmentOrders(order.id, line.id, l.quantity);
       const shipped = l.quantity - unshipped;
-      const level = this.levelFor(line.inventoryItemId, order.locationId);
+      const lineLocation = this.lineLocation(order, line.id);
+      const level = this.levelFor(line.inventoryItemId, lineLocation);
       level.committed -= unshipped;
       if (l.restock) {
         level.available += l.quantity;
@@ -385,7 +403,7 @@ export class ShopifySandboxState {
         quantity: l.quantity,
         restock: !!l.restock,
         restockType: !l.restock ? "no_restock" : unshipped > 0 ? "cancel" : "return",
-        locationId: l.restock ? order.locationId : undefined,
+        locationId: l.restock ? lineLocation : undefined,
         subtotalMinor: roundHalfUp((line.unitPriceMinor * line.quantity - line.discountMinor) * l.quantity, line.quantity),
         taxMinor: roundHalfUp(line.taxMinor * l.quantity, line.quantity),
       });

@@ -175,6 +175,27 @@ describe("create_fulfillment", () => {
     expect(err.reason).toMatch(/AB-12 has no unfulfilled units on Shopify order #1001/);
   });
 
+  it("takes an order no single location can fill from several, and fulfils each location's shipment on its own", async () => {
+    const two = await startShopifySandbox({ seed: { currency: "USD", catalog: [{ sku: "AB-12", title: "Bottle", priceMinor: 2400 }, { sku: "TR-20", title: "Rope", priceMinor: 4500 }], stock: { main: { "AB-12": 5, "TR-20": 0 }, east: { "AB-12": 0, "TR-20": 3 } } } });
+    try {
+      const c = def.createClient({ baseUrl: two.url, credentials: two.credentials });
+      const order = await two.placeOrder({ lines: [{ sku: "AB-12", quantity: 2 }, { sku: "TR-20", quantity: 1 }] });
+      const [main, east] = two.state.locations;
+      expect(two.state.fulfillmentOrders.map((f) => [f.locationId, f.lines.map((l) => l.sku)])).toEqual([[main!.id, ["AB-12"]], [east!.id, ["TR-20"]]]);
+      expect(two.state.level(two.state.variantBySku("TR-20")!.inventoryItemId, east!.id)).toMatchObject({ available: 2, committed: 1 });
+      await action.deliver(c, deliveryContext("shipment.created", shipmentFor(order, { id: "s-east", node: "east", trackingNumber: "T-EAST", lines: [{ sku: "TR-20", quantity: 1 }] })));
+      await action.deliver(c, deliveryContext("shipment.created", shipmentFor(order, { id: "s-main", trackingNumber: "T-MAIN", lines: [{ sku: "AB-12", quantity: 2 }] })));
+      expect(two.state.fulfillments.map((f) => [f.locationId, f.tracking.number])).toEqual([[east!.id, "T-EAST"], [main!.id, "T-MAIN"]]);
+      expect(two.state.fulfillmentOrders.map((f) => f.status)).toEqual(["CLOSED", "CLOSED"]);
+      // A refund restocks where the line's units were held.
+      await two.refundOrder(order.id, { lines: [{ sku: "TR-20", quantity: 1, restock: true }] });
+      expect(two.state.refunds[0]!.lines[0]!.locationId).toBe(east!.id);
+      await expect(two.placeOrder({ lines: [{ sku: "TR-20", quantity: 9 }] })).rejects.toThrow("TR-20: not enough stock at any location for 9");
+    } finally {
+      await two.close();
+    }
+  });
+
   it("parks a shipment for an order Shopify does not have, or that is not a Shopify order", async () => {
     const missing = await action.deliver(client, deliveryContext("shipment.created", shipmentFor({ id: "5200000000000099999", name: "#4040" }))).catch((e) => e);
     expect(missing).toMatchObject({ errorClass: "validation", field: "orderId" });

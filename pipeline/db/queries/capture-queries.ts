@@ -32,6 +32,7 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
   const dlJson = JSON.stringify(
     unique.flatMap((r) => r.deliveries).map((d) => ({
       id: d.id, event_id: d.eventId, destination: d.destination, action: d.action, depends_on: d.dependsOn ?? null, idempotency_key: d.idempotencyKey, status: d.status ?? "pending",
+      settings: d.settings ?? null, hold: d.hold ?? null,
     })),
   );
   const inserted = await store.rows<{ id: string }>(sql`
@@ -47,9 +48,9 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
       on conflict do nothing
       returning id),
     dl as (
-      insert into deliveries (id, event_id, destination, action, depends_on, idempotency_key, status)
-      select y.id, y.event_id, y.destination, y.action, y.depends_on, y.idempotency_key, y.status
-        from jsonb_to_recordset(${dlJson}::jsonb) as y(id text, event_id text, destination text, action text, depends_on text, idempotency_key text, status text)
+      insert into deliveries (id, event_id, destination, action, depends_on, idempotency_key, status, settings, hold)
+      select y.id, y.event_id, y.destination, y.action, y.depends_on, y.idempotency_key, y.status, y.settings, y.hold
+        from jsonb_to_recordset(${dlJson}::jsonb) as y(id text, event_id text, destination text, action text, depends_on text, idempotency_key text, status text, settings jsonb, hold jsonb)
        where y.event_id in (select id from ev)
       on conflict do nothing)
     select id from ev`);

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Store } from "../client";
-import { attempts, failureGroups, parkedDeliveries } from "../schema";
+import { attempts, failureGroups, parkedDeliveries, type DeliveryHold } from "../schema";
 
 export interface ClaimedDelivery {
   id: string;
@@ -19,6 +19,9 @@ export interface ClaimedDelivery {
   sourceConnector: string;
   sourceEventId: string;
   priorResults: Record<string, string | null> | null;
+  /** This delivery's own settings, merged over the destination's. */
+  settings: Record<string, unknown> | null;
+  hold: DeliveryHold | null;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function claimDeliveries(store: Store, ids: string[], leaseSeconds:
     returning d.id, d.event_id as "eventId", d.destination, d.action, d.idempotency_key as "idempotencyKey",
               d.attempts, e.type as "eventType", e.payload, e.order_number as "orderNumber", e.po_number as "poNumber",
               e.skus, e.customer, e.correlation_id as "correlationId", e.source_connector as "sourceConnector",
-              e.source_event_id as "sourceEventId",
+              e.source_event_id as "sourceEventId", d.settings, d.hold,
               case when d.depends_on is null then null else (
                 select json_object_agg(p.destination || '.' || p.action, p.external_id)
                   from deliveries p where p.event_id = d.event_id and p.status = 'succeeded') end as "priorResults"`);

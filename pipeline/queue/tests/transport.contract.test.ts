@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { transportBackends, waitFor } from "../../testing/engine-backends";
 import type { QueueTransport } from "../transport";
 
+/** A BullMQ schedule lives in Redis after the process: tests remove theirs. */
+async function dropSchedule(t: QueueTransport, name: string): Promise<void> {
+  if (t.kind === "bullmq") await (t as import("../bullmq").BullmqTransport).obliterate([`schedule-${name}`]);
+}
+
 describe.each(transportBackends())("queue transport: $name", (backend) => {
   let transport: QueueTransport | undefined;
   afterEach(async () => {
@@ -81,6 +86,54 @@ describe.each(transportBackends())("queue transport: $name", (backend) => {
     await transport.enqueue("q", [{ id: "flaky", data: 0 }]);
     await waitFor(() => calls === 3, { timeoutMs: 10_000 });
     expect(calls).toBe(3);
+  });
+
+  it("runs a scheduled handler every interval, the first time one interval after scheduling", async () => {
+    transport = await backend.open();
+    const started = Date.now();
+    const runs: number[] = [];
+    await transport.schedule("tick", 300, async () => void runs.push(Date.now()));
+    await waitFor(() => runs.length >= 3, { timeoutMs: 10_000, what: "three scheduled runs" });
+    expect(runs[0]! - started).toBeGreaterThanOrEqual(250);
+    for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThanOrEqual(200);
+    await dropSchedule(transport, "tick");
+  });
+
+  it("keeps scheduling after a run throws, and never overlaps runs of one name in a process", async () => {
+    transport = await backend.open();
+    let active = 0;
+    let peak = 0;
+    let calls = 0;
+    await transport.schedule("slow", 100, async () => {
+      calls++;
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 250));
+      active--;
+      if (calls === 1) throw new Error("reader timed out");
+    });
+    await waitFor(() => calls >= 3, { timeoutMs: 10_000, what: "three runs despite the first failing" });
+    expect(peak).toBe(1);
+    await waitFor(() => active === 0);
+    await dropSchedule(transport, "slow");
+  });
+
+  it.runIf(backend.name === "bullmq")("runs each tick once however many processes schedule the same name", async () => {
+    const prefix = `lkt${Math.random().toString(16).slice(2, 10)}`;
+    const a = await backend.open(prefix);
+    const b = await backend.open(prefix);
+    transport = a;
+    const ran: string[] = [];
+    const started = Date.now();
+    await a.schedule("shared", 200, async () => void ran.push("a"));
+    await b.schedule("shared", 200, async () => void ran.push("b"));
+    await waitFor(() => Date.now() - started > 2_100, { timeoutMs: 5_000 });
+    const elapsed = Date.now() - started;
+    // One run per 200 ms slot in total, not one per process.
+    expect(ran.length).toBeGreaterThanOrEqual(5);
+    expect(ran.length).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+    await dropSchedule(a, "shared");
+    await b.close();
   });
 
   it("reports queue depth", async () => {

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { reconDiffs, reconRuns } from "../../../pipeline/db/schema";
+import { InProcessTransport } from "../../../pipeline/queue/in-process";
+import { openPgliteTestStore } from "../../../pipeline/testing/backends";
+import type { ChatTurnDeps } from "../../chat/turn";
+import { runChatTurn } from "../../chat/turn";
+import { collectTurn, eventsOf } from "../../testing/collect";
+import { openOpsWorld, type OpsWorld } from "../../testing/ops-world";
+import { startScriptedLlmServer, toolResultData, type ScriptedLlmServer } from "../../testing/scripted-llm-server";
+import { parseIntent } from "../intents";
+
+const CONNECTORS = [
+  { id: "shopify", type: "shopify", displayName: "Shopify" },
+  { id: "netsuite", type: "netsuite", displayName: "NetSuite" },
+  { id: "shipstation", type: "shipstation", displayName: "ShipStation" },
+  { id: "quickbooks", type: "quickbooks", displayName: "QuickBooks Online" },
+];
+
+describe("fallback intent parser", () => {
+  const parse = (q: string) => parseIntent(q, { connectors: CONNECTORS });
+  it.each([
+    ["why did order #1042 fail?", { kind: "order_failure", orderNumber: "#1042" }],
+    ["What happened to order 1042", { kind: "order_failure", orderNumber: "#1042" }],
+    ["#1042", { kind: "order_failure", orderNumber: "#1042" }],
+    ["what is failing right now?", { kind: "failing_now" }],
+    ["Any failures?", { kind: "failing_now" }],
+    ["what's broken in netsuite", { kind: "failing_now", connector: "netsuite" }],
+    ["why does the 3PL show 412 and the ERP 387 for SKU AB-12?", { kind: "sku_discrepancy", sku: "AB-12", counts: [412, 387] }],
+    ["inventory mismatch for sku TR-20", { kind: "sku_discrepancy", sku: "TR-20" }],
+    ["retry everything that failed on the NetSuite outage", { kind: "retry_outage", connector: "netsuite" }],
+    ["please replay what failed while the ERP was down", { kind: "retry_outage", connector: "netsuite" }],
+    ["explain evt_0123456789abcdef", { kind: "event_failure", eventId: "evt_0123456789abcdef" }],
+    ["is shipstation healthy?", { kind: "connector_health", connector: "shipstation" }],
+    ["apply rem_0123456789abcdef please", { kind: "apply_remediation", remediationId: "rem_0123456789abcdef" }],
+    ["write me a poem", { kind: "unknown" }],
+  ])("%s", (q, expected) => {
+    expect(parse(q)).toMatchObject(expected);
+  });
+});
+
+/**
+ * The four core ops questions, on the sandbox world with injected failures (a ZZ-99 order NetSuite
+ * rejects; an order parked by a NetSuite outage), answered without a model and by a scripted model
+ * through the same tools.
+ */
+describe("core ops questions on the sandbox world", () => {
+  let w: OpsWorld;
+  let llm: ScriptedLlmServer;
+  let zz: { orderNumber: string; eventId: string; failureKey: string };
+  let down: { orderNumber: string; eventId: string; failureKey: string };
+  let noModel: ChatTurnDeps;
+  let model: ChatTurnDeps;
+
+  beforeAll(async () => {
+    w = await openOpsWorld({ openStore: openPgliteTestStore, openTransport: async () => new InProcessTransport() });
+    const a = await w.placeOrder({ skus: ["ZZ-99"] });
+    zz = { ...a, failureKey: (await w.waitParked(a.orderNumber, "netsuite")).failureKey };
+    w.startNetSuiteOutage();
+    const b = await w.placeOrder({ skus: ["AB-12", "CM-01"] });
+    down = { ...b, failureKey: (await w.waitParked(b.orderNumber, "netsuite")).failureKey };
+    w.endNetSuiteOutage();
+    llm = await startScriptedLlmServer();
+    noModel = { rt: w.rt, llm: null };
+    model = { rt: w.rt, llm: { apiKey: "k", baseURL: llm.baseURL, model: "scripted" } };
+  });
+
+  afterAll(async () => {
+    await llm?.close();
+    await w?.close();
+  });
+
+  describe("without a model", () => {
+    it("says plainly that no model is configured", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: "what is failing right now?" }));
+      expect(events[0]).toMatchObject({ type: "start", mode: "fallback", model: null });
+      expect(eventsOf(events, "warning")[0]).toMatchObject({ code: "no_model" });
+      expect(result.text.startsWith("No language model is configured")).toBe(true);
+      expect(result).toMatchObject({ mode: "fallback", stopReason: "fallback", rounds: 0 });
+    });
+
+    it("why did order #… fail? — the order's event, the root cause, evidence and fix", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: `why did order ${zz.orderNumber} fail?` }));
+      expect(eventsOf(events, "tool_started").map((e) => e.name)).toEqual(["search_events", "explain_failure"]);
+      expect(result.text).toContain(`Order ${zz.orderNumber} failed at netsuite`);
+      expect(result.text).toContain("SKU ZZ-99 missing in netsuite");
+      expect(result.text).toContain("Root cause: SKU not mapped in the destination");
+      expect(result.text).toContain(zz.eventId);
+      expect(result.text).toMatch(/Suggested fix \(update_mapping\): Map SKU ZZ-99 to its item in netsuite/);
+      expect(result.unresolvedIds).toEqual([]);
+      expect(result.citations).toEqual(expect.arrayContaining([{ kind: "event", id: zz.eventId, resolved: true }, { kind: "order", id: zz.orderNumber, resolved: true }]));
+    });
+
+    it("why did order #… fail? — an order parked by the outage", async () => {
+      const { result } = await collectTurn(runChatTurn(noModel, { message: `Why did ${down.orderNumber} fail` }));
+      expect(result.text).toContain("Root cause: Destination unavailable (outage)");
+      expect(result.text).toContain(down.eventId);
+    });
+
+    it("why did order #… fail? — an order that does not exist", async () => {
+      const { result } = await collectTurn(runChatTurn(noModel, { message: "why did order #987654 fail?" }));
+      expect(result.text).toContain("I found no events for order #987654");
+    });
+
+    it("what is failing right now? — both failure groups with counts, orders and owner", async () => {
+      const { result } = await collectTurn(runChatTurn(noModel, { message: "what is failing right now?" }));
+      expect(result.text).toContain("2 open failure group(s)");
+      expect(result.text).toContain("SKU ZZ-99 missing in netsuite");
+      expect(result.text).toContain("netsuite unavailable");
+      expect(result.text).toContain(zz.orderNumber);
+      expect(result.text).toContain(down.orderNumber);
+      expect(result.text).toContain(`\`${zz.failureKey}\``);
+      expect(result.text).toContain("owner erp-team@loopkeeper.example");
+    });
+
+    it("why does the 3PL show 412 and the ERP 387 for SKU X? — no report yet: says so and suggests running reconciliation", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: "why does the 3PL show 412 and the ERP 387 for SKU AB-12?" }));
+      expect(eventsOf(events, "tool_started").map((e) => e.name)).toEqual(["get_reconciliation_report"]);
+      expect(result.text).toContain("No reconciliation report exists yet");
+      expect(result.text).toContain("(you see 412 vs 387)");
+      expect(result.text).toMatch(/Run a reconciliation/);
+    });
+
+    it("retry everything that failed on the NetSuite outage — a retry proposal with a dry run, awaiting approval", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: "retry everything that failed on the NetSuite outage" }));
+      expect(eventsOf(events, "tool_started").map((e) => e.name)).toEqual(["list_failures", "propose_remediation"]);
+      const cards = eventsOf(events, "proposal").map((e) => e.card);
+      expect(cards).toHaveLength(1);
+      expect(cards[0]).toMatchObject({ kind: "retry", status: "proposed", failureKey: down.failureKey, dryRunSummary: "1 of 1 would now pass", wouldPass: 1, wouldFail: 0 });
+      expect(result.proposals).toEqual(cards);
+      expect(result.text).toContain(cards[0]!.remediationId);
+      expect(result.text).toContain("Awaiting approval by an approver");
+      const [row] = await w.store.rows<{ status: string; proposed_by: string; params: unknown }>(sql`select status, proposed_by, params from remediations where id = ${cards[0]!.remediationId}`);
+      expect(row).toEqual({ status: "proposed", proposed_by: "chat:anonymous", params: { failureKey: down.failureKey } });
+      // The ZZ-99 group is not an outage: a retry would not fix it, so nothing is proposed for it.
+      expect(cards.some((c) => c.failureKey === zz.failureKey)).toBe(false);
+
+      const again = await collectTurn(runChatTurn(noModel, { message: "retry everything that failed on the NetSuite outage" }));
+      expect(again.result.proposals.map((p) => p.remediationId)).toEqual([cards[0]!.remediationId]);
+      expect(again.result.text).toContain(`already proposed as ${cards[0]!.remediationId}`);
+
+      // Asking to apply it is refused until an approver approves: the gate is the tool's, not the chat's.
+      const apply = await collectTurn(runChatTurn(noModel, { message: `apply ${cards[0]!.remediationId}` }));
+      expect(apply.result.toolCalls).toEqual([{ name: "apply_remediation", ok: false }]);
+      expect(apply.result.text).toContain(`${cards[0]!.remediationId} was not applied: remediation ${cards[0]!.remediationId} is awaiting approval`);
+      const [still] = await w.store.rows<{ status: string }>(sql`select status from remediations where id = ${cards[0]!.remediationId}`);
+      expect(still!.status).toBe("proposed");
+    });
+
+    it("why does the 3PL show … for SKU X? — reads the reconciliation report once one exists", async () => {
+      await w.store.db.insert(reconRuns).values({ id: "rcn_run_test_1", domain: "inventory", status: "done", checked: 7, diffCount: 1, finishedAt: new Date().toISOString() });
+      await w.store.db.insert(reconDiffs).values({
+        id: "rcd_test_1", runId: "rcn_run_test_1", domain: "inventory", subject: "AB-12@main", kind: "quantity_mismatch", severity: "warning",
+        sides: { shipstation: { sku: "AB-12", onHand: 412 }, netsuite: { sku: "AB-12", onHand: 387 } },
+        evidence: [{ kind: "event", id: down.eventId, summary: "25 units committed to open orders not yet shipped" }],
+        explanation: "NetSuite commits stock at the sales order; ShipStation deducts at shipment: 25 units are in flight.",
+      });
+      const { result } = await collectTurn(runChatTurn(noModel, { message: "why does the 3PL show 412 and the ERP 387 for SKU AB-12?" }));
+      expect(result.text).toContain("Reconciliation found 1 difference(s) for SKU AB-12");
+      expect(result.text).toContain("25 units are in flight");
+      expect(result.text).toContain("25 units committed to open orders");
+      const other = await collectTurn(runChatTurn(noModel, { message: "why does the 3PL show 5 and the ERP 4 for SKU FK-02?" }));
+      expect(other.result.text).toContain("found no difference for SKU FK-02");
+      await w.store.rows(sql`delete from recon_diffs where id = 'rcd_test_1'`);
+      await w.store.rows(sql`delete from recon_runs where id = 'rcn_run_test_1'`);
+    });
+
+    it("an unknown question gets the list of what works without a model", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: "write me a haiku about invoices" }));
+      expect(eventsOf(events, "tool_started")).toHaveLength(0);
+      expect(result.text).toContain("Without a model I can answer these questions");
+      expect(result.text).toContain("why did order #1042 fail?");
+      expect(result.text).toContain("OPENAI_API_KEY");
+      expect(result.unresolvedIds).toEqual([]);
+    });
+  });
+
+  describe("with a scripted model, through the same tools", () => {
+    it("why did order #… fail?", async () => {
+      llm.enqueue(
+        { toolCalls: [{ name: "search_events", arguments: { orderNumber: zz.orderNumber } }] },
+        // The order has several events (the books post a receipt too): the scripted model picks the parked one.
+        (req) => ({ toolCalls: [{ name: "explain_failure", arguments: { eventId: toolResultData(req).events.find((e: any) => e.status === "parked").id } }] }),
+        (req) => {
+          const d = toolResultData(req);
+          return { content: `Order ${zz.orderNumber} failed: ${d.title}. Root cause: ${d.label}. Event ${d.subject.id}. Fix: ${d.suggestedFix.description}` };
+        },
+      );
+      const { result } = await collectTurn(runChatTurn(model, { message: `why did order ${zz.orderNumber} fail?` }));
+      expect(result.mode).toBe("model");
+      expect(result.text).toContain("SKU ZZ-99 missing in netsuite");
+      expect(result.text).toContain("SKU not mapped in the destination");
+      expect(result.text).toContain(zz.eventId);
+      expect(result.unresolvedIds).toEqual([]);
+    });
+
+    it("what is failing right now?", async () => {
+      llm.enqueue(
+        { toolCalls: [{ name: "list_failures", arguments: {} }] },
+        (req) => ({ content: toolResultData(req).groups.map((g: any) => `${g.title} (${g.rootCause}, ${g.openCount} open, orders ${g.orders.join(", ")})`).join("; ") }),
+      );
+      const { result } = await collectTurn(runChatTurn(model, { message: "what is failing right now?" }));
+      expect(result.text).toContain(`SKU ZZ-99 missing in netsuite (unknown_sku_mapping, 1 open, orders ${zz.orderNumber})`);
+      expect(result.text).toContain(`netsuite unavailable (upstream_outage, 1 open, orders ${down.orderNumber})`);
+      expect(result.unresolvedIds).toEqual([]);
+    });
+
+    it("why does the 3PL show 412 and the ERP 387 for SKU X? (no report yet)", async () => {
+      llm.enqueue(
+        { toolCalls: [{ name: "get_reconciliation_report", arguments: {} }] },
+        (req) => ({ content: `${toolResultData(req).note} Run reconciliation, then ask again about AB-12.` }),
+      );
+      const { result } = await collectTurn(runChatTurn(model, { message: "why does the 3PL show 412 and the ERP 387 for SKU AB-12?" }));
+      expect(result.text).toContain("No reconciliation run has been recorded yet");
+    });
+
+    it("retry everything that failed on the NetSuite outage", async () => {
+      llm.enqueue(
+        { toolCalls: [{ name: "list_failures", arguments: { connector: "netsuite" } }] },
+        (req) => {
+          const g = toolResultData(req).groups.find((x: any) => x.rootCause === "upstream_outage");
+          return { toolCalls: [{ name: "propose_remediation", arguments: { kind: "retry", params: { failureKey: g.failureKey }, rationale: "netsuite was down; the deliveries only need to be sent again", evidence: [{ kind: "failure_group", id: g.failureKey }] } }] };
+        },
+        (req) => {
+          const r = toolResultData(req).remediation;
+          return { content: `Proposed ${r.id}: ${r.dryRun.summary}. It needs an approver.` };
+        },
+      );
+      const { events, result } = await collectTurn(runChatTurn(model, { message: "retry everything that failed on the NetSuite outage" }));
+      const card = eventsOf(events, "proposal")[0]!.card;
+      expect(card).toMatchObject({ kind: "retry", status: "proposed", failureKey: down.failureKey, dryRunSummary: "1 of 1 would now pass" });
+      expect(result.text).toBe(`Proposed ${card.remediationId}: 1 of 1 would now pass. It needs an approver.`);
+      expect(result.citations).toEqual([{ kind: "remediation", id: card.remediationId, resolved: true }]);
+    });
+  });
+});
