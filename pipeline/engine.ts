@@ -111,7 +111,10 @@ export class Engine {
     // At start, everything unfinished is due again: in-process queues begin empty.
     await this.sweep({ includeScheduled: true });
     const every = this.opts.sweepIntervalMs ?? 5_000;
-    this.sweepTimer = setInterval(() => void this.sweep({ includeScheduled: false }).catch((err) => log.warn({ err: err.message }, "sweep failed")), every);
+    this.sweepTimer = setInterval(
+      () => void Promise.all([this.sweep({ includeScheduled: false }), this.loadStoppedConnectors()]).catch((err) => log.warn({ err: err.message }, "sweep failed")),
+      every,
+    );
     this.sweepTimer.unref?.();
   }
 
@@ -183,9 +186,18 @@ export class Engine {
       .where(eq(connectorInstances.id, destination));
   }
 
+  /**
+   * The stopped set mirrors connector_instances.auth_state, re-read on every sweep: a reconnect
+   * applied by another process (the console, an MCP client) resumes deliveries here too.
+   */
   private async loadStoppedConnectors(): Promise<void> {
-    const rows = await this.opts.store.db.select().from(connectorInstances).where(eq(connectorInstances.authState, "failed"));
-    for (const r of rows) this.stopped.set(r.id, r.authError ?? "credentials rejected");
+    const rows = await this.opts.store.db
+      .select({ id: connectorInstances.id, authState: connectorInstances.authState, authError: connectorInstances.authError })
+      .from(connectorInstances);
+    for (const r of rows) {
+      if (r.authState === "failed") this.stopped.set(r.id, r.authError ?? "credentials rejected");
+      else this.stopped.delete(r.id);
+    }
   }
 
   async refreshQueueMetrics(): Promise<void> {

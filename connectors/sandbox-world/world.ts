@@ -151,6 +151,9 @@ export async function startSandboxWorld(opts: SandboxWorldOptions): Promise<Sand
       // ERP location → channel location: each fulfilment node's stock is listed at its own Shopify location.
       { kind: "shopify_location", connector: "shopify", sourceKey: "main", targetKey: shopifyMain!.id },
       { kind: "shopify_location", connector: "shopify", sourceKey: "east", targetKey: shopifyEast!.id },
+      // Channel location → ERP location: a Shopify refund restocked at a location is received there in NetSuite.
+      { kind: "netsuite_location", connector: "netsuite", sourceKey: `shopify:${shopifyMain!.id.split("/").pop()}`, targetKey: nsIds.locations.main! },
+      { kind: "netsuite_location", connector: "netsuite", sourceKey: `shopify:${shopifyEast!.id.split("/").pop()}`, targetKey: nsIds.locations.east! },
     ],
     fulfilmentNodes: FULFILMENT_NODES,
   };

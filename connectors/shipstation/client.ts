@@ -69,7 +69,8 @@ export interface ListShipmentsQuery {
   pageSize?: number;
 }
 
-const MAX_PAGES = 200;
+/** Upper bound on pages per listing (at 500 rows a page: 2.5 million rows). */
+const MAX_PAGES = 5_000;
 const WAREHOUSE_CACHE_MS = 10 * 60_000;
 const WAREHOUSE_MISS_RETRY_MS = 60_000;
 
@@ -261,7 +262,8 @@ export class ShipStationClient {
     const out: T[] = [];
     let req: HttpRequest | undefined = first;
     const origin = new URL(this.v2BaseUrl).origin;
-    for (let n = 0; req && n < MAX_PAGES; n++) {
+    for (let n = 0; req; n++) {
+      if (n >= MAX_PAGES) throw tooManyPages(first.path);
       const page = read(await v2.json(req));
       out.push(...page.items);
       if (!page.next) break;
@@ -322,12 +324,21 @@ function budgetOf(headers: Headers): RateBudget | undefined {
 
 async function collectPages<T>(fetchPage: (page: number) => Promise<{ items: T[]; pages: number }>): Promise<T[]> {
   const out: T[] = [];
-  for (let page = 1; page <= MAX_PAGES; page++) {
+  for (let page = 1; ; page++) {
+    if (page > MAX_PAGES) throw tooManyPages("v1 list");
     const r = await fetchPage(page);
     out.push(...r.items);
     if (page >= r.pages || r.items.length === 0) break;
   }
   return out;
+}
+
+/**
+ * A list longer than the page cap is an error, never a silently shortened list: a reconciliation
+ * reading a truncated inventory would report drift that is not there.
+ */
+function tooManyPages(what: string): ClassifiedError {
+  return new ClassifiedError({ errorClass: "permanent", message: `ShipStation ${what}: more than ${MAX_PAGES} pages; refusing to return a partial list` });
 }
 
 /** A 2xx whose body is not what the API documents is a bug somewhere: park it, naming the path. */

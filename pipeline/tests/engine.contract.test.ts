@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { Engine } from "../engine";
 import { staticDirectory, type DestinationPolicy } from "../destinations";
-import { attempts, deliveries, duplicateCaptures, events, failureGroups, parkedDeliveries } from "../db/schema";
+import { attempts, connectorInstances, deliveries, duplicateCaptures, events, failureGroups, parkedDeliveries } from "../db/schema";
 import { engineBackends, waitFor } from "../testing/engine-backends";
 import { ScriptedSystem } from "../testing/scripted-destination";
 import { orderCreated } from "../testing/sample-events";
@@ -164,6 +164,18 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     expect(erp.records.size).toBe(2);
     const [pk] = await store.db.select().from(parkedDeliveries).where(eq(parkedDeliveries.eventId, a!.eventId));
     expect(pk!.releasedBy).toBe("user:test");
+  });
+
+  it("shares a stopped connector across engines through the database, and its reconnect", async () => {
+    const erp = new ScriptedSystem();
+    const first = await start({ erp }, ruleTo({ connector: "erp", action: "write" }));
+    await first.store.db.insert(connectorInstances).values({ id: "erp", connectorType: "http-webhook", displayName: "ERP" });
+    const second = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), {}, first.store);
+    await first.engine.stopConnector("erp", "INVALID_LOGIN");
+    await waitFor(() => second.engine.isStopped("erp"), { what: "the other engine sees the stop" });
+    await first.engine.resumeConnector("erp");
+    await waitFor(() => !second.engine.isStopped("erp"), { what: "the other engine sees the reconnect" });
+    await second.engine.stop();
   });
 
   it("replays parked deliveries by filter: only the matching ones run again", async () => {

@@ -50,7 +50,7 @@ describe.runIf(pg && redis)("worker process killed with SIGKILL mid-run (Postgre
   });
 
   const startWorker = () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "pipeline/cli/worker.ts"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env, stdio: ["ignore", "ignore", "inherit"] });
     children.push(child);
     return child;
   };

@@ -3,9 +3,10 @@
  * Run any number of them on any number of machines; they share deliveries through BullMQ, poll
  * each source once through leases, and resume what a killed worker left from the database.
  */
-import "../../agent/triage/register";
-import { log } from "../log";
-import { Runtime } from "../runtime";
+// The entry point composes the layers: the triage agent registers itself as a worker service.
+import "../agent/triage/register";
+import { log } from "../pipeline/log";
+import { Runtime } from "../pipeline/runtime";
 
 async function main(): Promise<void> {
   const rt = await Runtime.open();
