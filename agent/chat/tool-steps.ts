@@ -82,7 +82,7 @@ export function summarise(name: string, data: unknown): string {
     case "explain_failure":
       return `${d.rootCause ?? "?"} (${Math.round((d.confidence ?? 0) * 100)}%): ${d.title ?? ""}`;
     case "get_reconciliation_report":
-      return `${plural(d.runs?.length ?? 0, "run")}, ${plural(d.diffs?.length ?? 0, "difference")}`;
+      return `${plural(d.runs?.length ?? 0, "run")}, ${plural(d.findings?.length ?? 0, "finding")}`;
     case "get_connector_health":
       return (d.connectors ?? []).map((c: any) => `${c.id}: auth ${c.auth?.state}, circuit ${c.circuit?.state}, ${c.openParked} parked`).join("; ") || "no connectors";
     case "propose_remediation":

@@ -142,22 +142,33 @@ async function* failingNow(connector: string | undefined, tool: ToolFn): Gen<str
   return `${groups.length} open failure group(s), ${totalOpen} open item(s)${connector ? ` for ${connector}` : ""}:\n\n${lines.join("\n")}\n\nAsk "why did order #… fail?" for one order, or "retry everything that failed on the <connector> outage" to propose a retry.`;
 }
 
-interface Recon { runs: { id: string; domain: string; startedAt: string; finishedAt: string | null; status: string }[]; diffs: { id: string; domain: string; subject: string; kind: string; severity: string; sides: unknown; evidence: unknown; explanation: string | null; status: string }[]; note: string }
+interface BridgeLine { label?: string; text?: string; amount?: number; value?: number }
+interface Recon {
+  runs: { id: string; domain: string; startedAt: string; finishedAt: string | null; status: string }[];
+  findings: { id: string; domain: string; subject: string; kind: string; severity: string; status: string; summary: string; cause: string; bridge: BridgeLine[]; explanation: string | null; sides: unknown; evidence: unknown; proposedRepair: unknown }[];
+  agreements: { subject: string; summary: string }[];
+  note: string;
+}
 
 async function* skuDiscrepancy(sku: string, counts: number[], tool: ToolFn): Gen<string> {
-  const r = yield* tool("get_reconciliation_report", { limit: 500 });
+  const r = yield* tool("get_reconciliation_report", { subject: sku, limit: 100 });
   if (!r.ok) return `I could not read the reconciliation report: ${r.message}`;
   const report = r.data as unknown as Recon;
   const asked = counts.length >= 2 ? ` (you see ${counts.join(" vs ")})` : "";
   if (report.runs.length === 0) {
-    return `No reconciliation report exists yet, so I cannot say why the numbers for SKU ${sku} differ${asked}. Run a reconciliation (the console's Reconciliation page) and ask again: it compares each system of record with what Loopkeeper delivered and explains every difference.`;
+    return `No reconciliation report exists yet, so I cannot say why the numbers for SKU ${sku} differ${asked}. Run a reconciliation (the console's Reconciliation page, or \`npm run reconcile -- --domain inventory\`) and ask again: it compares each system of record with the others and explains every difference line by line.`;
   }
-  const needle = sku.toLowerCase();
-  const hits = report.diffs.filter((d) => d.subject.toLowerCase().includes(needle) || JSON.stringify(d.sides).toLowerCase().includes(`"${needle}"`));
   const runs = report.runs.map((x) => `${x.domain} run ${x.id} (${x.status}, ${x.finishedAt ?? x.startedAt})`).join("; ");
-  if (hits.length === 0) return `The latest reconciliation (${runs}) found no difference for SKU ${sku}${asked}. If the systems disagree now, the change happened after that run: run a reconciliation again.`;
-  const lines = hits.slice(0, 10).map((d) => `- ${d.kind} (${d.severity}, ${d.status}) on ${d.subject}: ${compact(d.sides)}${d.explanation ? `\n  Why: ${d.explanation}` : ""}${evidenceLine(d.evidence)}`);
-  return `Reconciliation found ${hits.length} difference(s) for SKU ${sku}${asked}, from ${runs}:\n\n${lines.join("\n")}`;
+  const live = report.findings.filter((f) => f.status !== "resolved");
+  if (live.length === 0) {
+    const agreed = report.agreements.map((a) => `- ${a.summary}`).join("\n");
+    return `The latest reconciliation (${runs}) found no open difference for SKU ${sku}${asked}.${agreed ? `\n\nHow the systems agree:\n${agreed}` : ""} If they disagree now, the change happened after that run: run a reconciliation again.`;
+  }
+  const lines = live.slice(0, 10).map((f) => {
+    const bridge = (f.bridge ?? []).map((b) => `    ${b.text ?? b.label ?? JSON.stringify(b)}`).join("\n");
+    return `- ${f.summary} (${f.kind}, ${f.status}${f.status === "in_flight" ? ": work still within its timing lag, not drift" : ""})\n  Cause: ${f.cause}${f.explanation ? `\n  Why: ${f.explanation}` : ""}${bridge ? `\n  Bridge:\n${bridge}` : ""}${evidenceLine(f.evidence)}${f.proposedRepair ? `\n  Proposed repair (needs approval): ${compact(f.proposedRepair)}` : ""}`;
+  });
+  return `Reconciliation found ${live.length} difference(s) for SKU ${sku}${asked}, from ${runs}:\n\n${lines.join("\n")}`;
 }
 
 function compact(v: unknown): string {
@@ -165,9 +176,15 @@ function compact(v: unknown): string {
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 
-function evidenceLine(ev: unknown): string {
+function evidenceLine(evidence: unknown): string {
+  // Reconciliation evidence keeps the explaining events of our log under `log`.
+  const ev = Array.isArray(evidence) ? evidence : (evidence as { log?: unknown[] } | null)?.log;
   if (!Array.isArray(ev) || ev.length === 0) return "";
-  const items = ev.slice(0, 5).map((e) => (e && typeof e === "object" ? (e as Record<string, unknown>).summary ?? `${(e as Record<string, unknown>).kind ?? ""} ${(e as Record<string, unknown>).id ?? ""}` : String(e)));
+  const items = ev.slice(0, 5).map((e) => {
+    if (!e || typeof e !== "object") return String(e);
+    const r = e as Record<string, unknown>;
+    return r.summary ?? (r.note ? `${r.note}${r.eventId ? ` (${r.eventId})` : ""}` : `${r.kind ?? r.explains ?? ""} ${r.id ?? r.eventId ?? ""}`);
+  });
   return `\n  Evidence: ${items.join("; ")}`;
 }
 

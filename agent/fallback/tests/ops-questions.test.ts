@@ -152,7 +152,18 @@ describe("core ops questions on the sandbox world", () => {
       await w.store.db.insert(reconDiffs).values({
         id: "rcd_test_1", runId: "rcn_run_test_1", domain: "inventory", subject: "AB-12@main", kind: "quantity_mismatch", severity: "warning",
         sides: { shipstation: { sku: "AB-12", onHand: 412 }, netsuite: { sku: "AB-12", onHand: 387 } },
-        evidence: [{ kind: "event", id: down.eventId, summary: "25 units committed to open orders not yet shipped" }],
+        // The shape the inventory reconciler stores (pipeline/reconcile/types.ts Evidence).
+        evidence: {
+          cause: "committed_not_shipped",
+          summary: "ShipStation 412 vs NetSuite 387: 25 units are in flight",
+          bridge: [
+            { kind: "start", text: "NetSuite on hand 412", amount: 412 },
+            { kind: "adjust", text: "− 25 committed to open orders not yet shipped", amount: -25, status: "in_flight" },
+            { kind: "total", text: "= NetSuite available 387", amount: 387 },
+          ],
+          log: [{ eventId: down.eventId, type: "order.created", source: "shopify", orderNumber: null, receivedAt: new Date().toISOString(), explains: "committed_not_shipped", note: "25 units committed to open orders not yet shipped" }],
+          refs: [],
+        },
         explanation: "NetSuite commits stock at the sales order; ShipStation deducts at shipment: 25 units are in flight.",
       });
       const { result } = await collectTurn(runChatTurn(noModel, { message: "why does the 3PL show 412 and the ERP 387 for SKU AB-12?" }));
@@ -160,7 +171,7 @@ describe("core ops questions on the sandbox world", () => {
       expect(result.text).toContain("25 units are in flight");
       expect(result.text).toContain("25 units committed to open orders");
       const other = await collectTurn(runChatTurn(noModel, { message: "why does the 3PL show 5 and the ERP 4 for SKU FK-02?" }));
-      expect(other.result.text).toContain("found no difference for SKU FK-02");
+      expect(other.result.text).toContain("found no open difference for SKU FK-02");
       await w.store.rows(sql`delete from recon_diffs where id = 'rcd_test_1'`);
       await w.store.rows(sql`delete from recon_runs where id = 'rcn_run_test_1'`);
     });
