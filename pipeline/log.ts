@@ -6,6 +6,8 @@ import pino from "pino";
  */
 export const log = pino(
   {
+    // Read directly rather than through config(): the logger must work before (and when) the
+    // configuration fails to parse, to report that failure. config.ts validates the same variable.
     level: process.env.LOG_LEVEL ?? "info",
     base: { svc: "loopkeeper" },
     timestamp: pino.stdTimeFunctions.isoTime,
