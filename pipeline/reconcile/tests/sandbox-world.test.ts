@@ -222,7 +222,10 @@ describe("reconciliation of the DTC sandbox world", () => {
     await world.shipstation.ship(`shopify:${o.id}`);
     await waitFor(() => world.shopify.state.fulfillments.some((x) => x.orderId === o.id), { timeoutMs: 30_000, what: "the fulfilment in Shopify" });
     await settle();
-    // Restocked in the channel at its own location, which has no NetSuite location mapping: the ERP return parks.
+    // Someone deletes the channel-location → NetSuite-location mappings: a return restocked in the
+    // channel then has no ERP location to be received at, and the ERP return parks.
+    await store.rows(sql`delete from mappings where kind = 'netsuite_location'`);
+    rt.engine.mappings.invalidate();
     await world.shopify.refundOrder(o.id, { lines: [{ sku: "FK-02", quantity: 1, restock: true }], note: "returned" });
     const [parked] = await waitFor(async () => {
       const rows = await store.rows<{ id: string }>(sql`
