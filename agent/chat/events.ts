@@ -28,6 +28,16 @@ export interface ProposalCard {
   approvedByPolicy: string | null;
 }
 
+/** One tool call of a turn as the console shows it; kept with the stored answer so a reloaded conversation shows its steps too. */
+export interface ToolStepRecord {
+  callId: string;
+  name: string;
+  args: unknown;
+  ok: boolean;
+  summary: string;
+  durationMs: number;
+}
+
 export type WarningCode =
   | "no_model"
   | "model_unreachable"

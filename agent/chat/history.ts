@@ -1,8 +1,10 @@
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { getRemediation } from "../../pipeline/approvals";
 import type { Store } from "../../pipeline/db/client";
-import { appendConversationMessages, createConversation, getConversation, listConversationMessages } from "../../pipeline/db/queries/conversation-queries";
+import { allConversationMessages, appendConversationMessages, createConversation, getConversation, listConversationMessages } from "../../pipeline/db/queries/conversation-queries";
 import { newId } from "../../pipeline/ids";
-import type { TurnResult } from "./events";
+import type { Runtime } from "../../pipeline/runtime";
+import type { ToolStepRecord, TurnResult } from "./events";
 
 /**
  * A stored message is the exact chat-completions message (tool results stay fenced as data, so a
@@ -11,7 +13,7 @@ import type { TurnResult } from "./events";
  */
 export interface StoredMessage {
   message: ChatCompletionMessageParam;
-  meta?: Pick<TurnResult, "mode" | "text" | "citations" | "unresolvedIds" | "proposals" | "warnings" | "stopReason">;
+  meta?: Pick<TurnResult, "mode" | "text" | "citations" | "unresolvedIds" | "proposals" | "warnings" | "stopReason"> & { steps?: ToolStepRecord[] };
 }
 
 /** How many stored messages a turn replays to the model. */
@@ -50,4 +52,50 @@ export async function loadHistory(store: Store, conversationId: string): Promise
 
 export async function saveTurn(store: Store, conversationId: string, messages: StoredMessage[]): Promise<void> {
   await appendConversationMessages(store, conversationId, messages.map((m) => ({ role: m.message.role, content: m })));
+}
+
+/** One question and the answer shown for it, as stored. */
+export interface ConversationTurnView {
+  question: string;
+  askedAt: string;
+  /** Null when the turn never finished (it failed or the client went away before the answer was stored). */
+  answer: NonNullable<StoredMessage["meta"]> | null;
+}
+
+/** Where a proposal made in the conversation stands now: an approver may have decided or applied it since. */
+export interface RemediationState {
+  status: string;
+  decidedBy: string | null;
+  outcome: { succeeded: number; parked: number; pending: number } | null;
+}
+
+export interface ConversationView {
+  id: string;
+  title: string | null;
+  turns: ConversationTurnView[];
+  remediations: Record<string, RemediationState>;
+}
+
+/**
+ * A stored conversation as the console shows it: each user message with the answer that followed
+ * it, plus the current state of every remediation it proposed. Only its owner may read it.
+ */
+export async function loadConversationView(rt: Runtime, f: { conversationId: string; userId: string }): Promise<{ ok: true; view: ConversationView } | { ok: false; code: "not_found" | "forbidden" }> {
+  const conv = await getConversation(rt.store, f.conversationId);
+  if (!conv) return { ok: false, code: "not_found" };
+  if (conv.userId !== f.userId) return { ok: false, code: "forbidden" };
+  const turns: ConversationTurnView[] = [];
+  for (const row of await allConversationMessages(rt.store, conv.id)) {
+    const stored = row.content as StoredMessage;
+    if (row.role === "user" && typeof stored.message?.content === "string") turns.push({ question: stored.message.content, askedAt: row.createdAt, answer: null });
+    else if (row.role === "assistant" && stored.meta && turns.length) turns[turns.length - 1]!.answer = stored.meta;
+  }
+  const remediations: Record<string, RemediationState> = {};
+  for (const id of new Set(turns.flatMap((t) => t.answer?.proposals.map((p) => p.remediationId) ?? []))) {
+    const r = await getRemediation(rt, id);
+    if (!r) continue;
+    const o = r.outcome as { succeeded?: number; parked?: number; pending?: number } | null;
+    remediations[id] = { status: r.status, decidedBy: r.approvedByPolicy ? `policy ${r.approvedByPolicy}` : r.decidedBy, outcome: o && typeof o.succeeded === "number" ? { succeeded: o.succeeded, parked: o.parked ?? 0, pending: o.pending ?? 0 } : null };
+  }
+  return { ok: true, view: { id: conv.id, title: conv.title, turns, remediations } };
 }

@@ -3,7 +3,8 @@ import { toSse, type ChatStreamEvent } from "./events";
 import { runChatTurn, type ChatTurnDeps, type ChatTurnInput } from "./turn";
 
 export { chatActor, DEFAULT_LIMITS, runChatTurn, type ChatTurnDeps, type ChatTurnInput, type ChatUser, type TurnLimits } from "./turn";
-export { toSse, type ChatStreamEvent, type Citation, type ProposalCard, type TurnMode, type TurnResult, type TurnUsage, type WarningCode } from "./events";
+export { toSse, type ChatStreamEvent, type Citation, type ProposalCard, type ToolStepRecord, type TurnMode, type TurnResult, type TurnUsage, type WarningCode } from "./events";
+export { loadConversationView, type ConversationTurnView, type ConversationView, type RemediationState } from "./history";
 export { checkCitations, extractCitedIds } from "./citations";
 
 /**

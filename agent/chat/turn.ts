@@ -9,7 +9,7 @@ import type { Runtime } from "../../pipeline/runtime";
 import { toOpenAiTools } from "../../tools/openai-adapter";
 import { answerWithoutModel } from "../fallback/answer";
 import { checkCitations } from "./citations";
-import type { ChatStreamEvent, ProposalCard, TurnResult, TurnUsage, WarningCode } from "./events";
+import type { ChatStreamEvent, ProposalCard, ToolStepRecord, TurnResult, TurnUsage, WarningCode } from "./events";
 import { loadHistory, openConversation, saveTurn, type StoredMessage } from "./history";
 import { buildSystemPrompt } from "./system-prompt";
 import { displayArgs, runToolStep } from "./tool-steps";
@@ -80,6 +80,14 @@ export async function* runChatTurn(deps: ChatTurnDeps, input: ChatTurnInput): As
     return { type: "warning", code, message };
   };
   const toolCalls: TurnResult["toolCalls"] = [];
+  const steps: ToolStepRecord[] = [];
+  const recordStep = (e: ChatStreamEvent): void => {
+    if (e.type === "tool_started") steps.push({ callId: e.callId, name: e.name, args: e.args, ok: false, summary: "", durationMs: 0 });
+    if (e.type === "tool_finished") {
+      const s = steps.find((x) => x.callId === e.callId);
+      if (s) Object.assign(s, { ok: e.ok, summary: e.summary, durationMs: e.durationMs });
+    }
+  };
   const proposals: ProposalCard[] = [];
   const usage: TurnUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   const stored: StoredMessage[] = [{ message: { role: "user", content: input.message } }];
@@ -146,14 +154,18 @@ export async function* runChatTurn(deps: ChatTurnDeps, input: ChatTurnInput): As
       for (const [i, call] of calls.entries()) {
         if (call.type !== "function") continue;
         const { name, arguments: raw } = call.function;
-        yield { type: "tool_started", callId: call.id, name, args: displayArgs(raw) };
+        const started: ChatStreamEvent = { type: "tool_started", callId: call.id, name, args: displayArgs(raw) };
+        recordStep(started);
+        yield started;
         const step = i < limits.maxToolCallsPerRound
           ? await runToolStep(rt, actor, { name, arguments: raw })
           : { ok: false, content: `error (refused): at most ${limits.maxToolCallsPerRound} tool calls per round; call fewer at a time`, summary: "refused: too many tool calls in one round", durationMs: 0, malformed: false, data: undefined, proposal: undefined };
         toolCalls.push({ name, ok: step.ok });
         if (step.malformed) yield warn("malformed_tool_arguments", `The model sent invalid arguments to ${name}; the error went back to it: ${step.content.slice(0, 200)}`);
         if (!step.ok && step.content.startsWith("error (not_found): no tool named")) yield warn("unknown_tool", `The model called a tool that does not exist (${name.slice(0, 80)}); it was told so.`);
-        yield { type: "tool_finished", callId: call.id, name, ok: step.ok, summary: step.summary, durationMs: step.durationMs };
+        const finished: ChatStreamEvent = { type: "tool_finished", callId: call.id, name, ok: step.ok, summary: step.summary, durationMs: step.durationMs };
+        recordStep(finished);
+        yield finished;
         if (step.proposal) {
           proposals.push(step.proposal);
           yield { type: "proposal", card: step.proposal };
@@ -168,7 +180,7 @@ export async function* runChatTurn(deps: ChatTurnDeps, input: ChatTurnInput): As
   if (fallbackBanner) {
     const sep = text ? "\n\n" : "";
     if (sep) yield { type: "text", delta: sep };
-    const fb = yield* answerWithoutModel(rt, actor, input.message, fallbackBanner);
+    const fb = yield* tap(answerWithoutModel(rt, actor, input.message, fallbackBanner), recordStep);
     text += sep + fb.text;
     citable += fb.citable;
     toolCalls.push(...fb.toolCalls);
@@ -200,7 +212,7 @@ export async function* runChatTurn(deps: ChatTurnDeps, input: ChatTurnInput): As
   // The turn's last assistant message holds the answer as shown (fallback text and notes included).
   const finalMessage: StoredMessage = {
     message: { role: "assistant", content: text.slice(answerStart) },
-    meta: { mode, text, citations: result.citations, unresolvedIds: result.unresolvedIds, proposals, warnings, stopReason },
+    meta: { mode, text, citations: result.citations, unresolvedIds: result.unresolvedIds, proposals, warnings, stopReason, steps },
   };
   const last = stored[stored.length - 1]!.message;
   if (last.role === "assistant" && !last.tool_calls?.length) stored[stored.length - 1] = finalMessage;
@@ -208,6 +220,16 @@ export async function* runChatTurn(deps: ChatTurnDeps, input: ChatTurnInput): As
   await saveTurn(rt.store, conv.id, stored);
   yield { type: "final", result };
   return result;
+}
+
+/** Passes a generator's events through, letting `see` record them on the way. */
+async function* tap<T>(gen: AsyncGenerator<ChatStreamEvent, T, void>, see: (e: ChatStreamEvent) => void): AsyncGenerator<ChatStreamEvent, T, void> {
+  for (;;) {
+    const next = await gen.next();
+    if (next.done) return next.value;
+    see(next.value);
+    yield next.value;
+  }
 }
 
 interface RoundResult {

@@ -2,9 +2,11 @@ import { ROOT_CAUSE_LABELS, type RootCause } from "../diagnosis";
 import { listRemediations, type Actor, type RemediationView } from "../../pipeline/approvals";
 import type { Runtime } from "../../pipeline/runtime";
 import { runTool, type ToolResult } from "../../tools/run-tool";
-import type { ChatStreamEvent, ProposalCard } from "../chat/events";
+import type { ProposalCard } from "../chat/events";
 import { proposalCardOf, summarise } from "../chat/tool-steps";
 import { parseIntent, type Intent } from "./intents";
+import { dataOf as ok, failingEventOf, findOrderEvents, type Diagnosis, type Gen, type ToolFn } from "./lookups";
+import { fixHint, proposeFix } from "./propose-fix";
 
 export interface FallbackOutcome {
   text: string;
@@ -14,8 +16,6 @@ export interface FallbackOutcome {
   toolCalls: { name: string; ok: boolean }[];
   proposals: ProposalCard[];
 }
-
-type Gen<T> = AsyncGenerator<ChatStreamEvent, T, void>;
 
 /**
  * Answers the core ops questions with no language model: a small intent parser routes the
@@ -56,8 +56,9 @@ export async function* answerWithoutModel(rt: Runtime, actor: Actor, question: s
     case "sku_discrepancy":
       body = yield* skuDiscrepancy(intent.sku, intent.counts, tool);
       break;
-    case "retry_outage": {
-      const r = yield* retryOutage(rt, intent.connector, tool);
+    case "retry_outage":
+    case "propose_fix": {
+      const r = intent.kind === "retry_outage" ? yield* retryOutage(rt, intent.connector, tool) : yield* proposeFix(rt, intent, tool);
       for (const card of r.cards) {
         proposals.push(card);
         yield { type: "proposal", card };
@@ -79,52 +80,34 @@ export async function* answerWithoutModel(rt: Runtime, actor: Actor, question: s
   return { text: head + body, citable: intent.kind === "unknown" ? "" : body, intent: intent.kind, toolCalls: calls, proposals };
 }
 
-type ToolFn = (name: string, args: Record<string, unknown>) => Gen<ToolResult>;
-const ok = <T>(r: ToolResult): T | undefined => (r.ok ? (r.data as T) : undefined);
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const label = (cause: string) => ROOT_CAUSE_LABELS[cause as RootCause] ?? cause;
 
-interface EventSummary { id: string; type: string; sourceConnector: string; orderNumber: string | null; status: string; receivedAt: string; parkedDeliveries: number }
-interface Diagnosis {
-  rootCause: string; label: string; title: string; confidence: number; explanation: string;
-  evidence: { kind: string; id: string; summary: string }[];
-  suggestedFix: { kind: string; description: string; needs: string[]; policyEligible: boolean };
-  affected: { events: number; eventIds: string[]; orders: string[]; connectors: string[] };
-  failureKey: string | null;
-}
-
-function renderDiagnosis(d: Diagnosis): string {
+function renderDiagnosis(d: Diagnosis, ref: string): string {
   const evidence = d.evidence.slice(0, 8).map((e) => `- ${e.kind} ${e.id}: ${e.summary}`).join("\n");
   const needs = d.suggestedFix.needs.length ? ` Needs: ${d.suggestedFix.needs.join("; ")}.` : "";
   const affected = d.affected.events > 1 ? `\n\nThe same cause affects ${d.affected.events} events${d.affected.orders.length ? ` (orders ${d.affected.orders.slice(0, 10).join(", ")})` : ""}${d.failureKey ? ` in failure group \`${d.failureKey}\`` : ""}.` : "";
-  return `**${d.title}**\n\nRoot cause: ${d.label} (confidence ${pct(d.confidence)}). ${d.explanation}\n\nEvidence:\n${evidence}${affected}\n\nSuggested fix (${d.suggestedFix.kind}): ${d.suggestedFix.description}${needs}`;
+  const hint = fixHint(d, ref);
+  return `**${d.title}**\n\nRoot cause: ${d.label} (confidence ${pct(d.confidence)}). ${d.explanation}\n\nEvidence:\n${evidence}${affected}\n\nSuggested fix (${d.suggestedFix.kind}): ${d.suggestedFix.description}${needs}${hint ? `\n\n${hint}` : ""}`;
 }
 
 async function* orderFailure(orderNumber: string, tool: ToolFn): Gen<string> {
-  let events: EventSummary[] = [];
-  for (const variant of [...new Set([orderNumber, orderNumber.replace(/^#/, "")])]) {
-    events = ok<{ events: EventSummary[] }>(yield* tool("search_events", { orderNumber: variant, limit: 25 }))?.events ?? [];
-    if (events.length) break;
-  }
-  if (events.length === 0) {
-    events = ok<{ events: EventSummary[] }>(yield* tool("search_events", { poNumber: orderNumber.replace(/^#/, ""), limit: 25 }))?.events ?? [];
-  }
+  const events = yield* findOrderEvents(orderNumber, tool);
   if (events.length === 0) return `I found no events for order ${orderNumber}. Check the number as the channel shows it, or ask "what is failing right now?".`;
-  const rank = (s: string) => ["parked", "retrying", "processing", "received"].indexOf(s);
-  const failing = [...events].sort((a, b) => (rank(a.status) < 0 ? 9 : rank(a.status)) - (rank(b.status) < 0 ? 9 : rank(b.status)))[0]!;
+  const failing = failingEventOf(events);
   const list = events.slice(0, 10).map((e) => `- ${e.id}: ${e.type} from ${e.sourceConnector}, ${e.status}`).join("\n");
   const d = ok<Diagnosis>(yield* tool("explain_failure", { eventId: failing.id }));
   if (!d) return `Order ${orderNumber} has ${events.length} event(s), but the diagnosis of ${failing.id} failed.\n\n${list}`;
   const intro = d.rootCause === "no_failure"
     ? `Order ${orderNumber} did not fail: ${d.title}.`
     : `Order ${orderNumber} failed at ${d.affected.connectors.filter((c) => c !== failing.sourceConnector).join(", ") || "delivery"} (event ${failing.id}, ${failing.type} from ${failing.sourceConnector}).`;
-  return `${intro}\n\n${renderDiagnosis(d)}\n\nEvents of ${orderNumber}:\n${list}`;
+  return `${intro}\n\n${renderDiagnosis(d, `order ${orderNumber}`)}\n\nEvents of ${orderNumber}:\n${list}`;
 }
 
 async function* eventFailure(eventId: string, tool: ToolFn): Gen<string> {
   const r = yield* tool("explain_failure", { eventId });
   if (!r.ok) return `I could not explain ${eventId}: ${r.message}`;
-  return renderDiagnosis(r.data as unknown as Diagnosis);
+  return renderDiagnosis(r.data as unknown as Diagnosis, eventId);
 }
 
 interface Group { failureKey: string; rootCause: string; title: string; destination: string | null; sources: string[]; openCount: number; events: number; orders: string[]; firstSeenAt: string; lastSeenAt: string; owner: string | null; suggestedFix: string }
@@ -263,6 +246,8 @@ export function helpText(connectorIds: string[]): string {
     "- \"what is failing right now?\": open failure groups by root cause, with counts, orders and owners",
     "- \"why does the 3PL show 412 and the ERP 387 for SKU AB-12?\": the reconciliation report for that SKU",
     `- "retry everything that failed on the ${c} outage": a retry proposal with a dry run, for an approver`,
+    "- \"fix order #1042\": a proposal of the fix the diagnosis suggests, with a dry run, for an approver",
+    `- "map SKU ZZ-99 to ${c} item 106": the mapping fix for a SKU the destination rejected, with the replay of what it stopped`,
     `- "is ${c} healthy?": credentials, circuit, error rate and parked deliveries of one connector`,
     "- \"explain evt_…\": the diagnosis of one event",
     "- \"apply rem_…\": run a remediation a human approver or a named policy already approved",

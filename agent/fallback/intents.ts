@@ -11,7 +11,16 @@ export type Intent =
   | { kind: "retry_outage"; connector?: string }
   | { kind: "connector_health"; connector: string }
   | { kind: "apply_remediation"; remediationId: string }
+  | { kind: "propose_fix"; orderNumber?: string; eventId?: string; mapping?: MappingAnswer }
   | { kind: "unknown" };
+
+/** The value a mapping fix needs that only a person knows: "map SKU ZZ-99 to netsuite item 106". */
+export interface MappingAnswer {
+  sourceKey: string;
+  /** Absent when the question named no target ("map ZZ-99 to netsuite"): the answer asks for it. */
+  targetKey?: string;
+  connector?: string;
+}
 
 export interface IntentContext {
   /** Connector instance ids and types (and display names), lower-case, to recognise "NetSuite" or "the ERP". */
@@ -37,6 +46,11 @@ const FAILING = /\b(fail(ing|ed|ures?)?|broken|errors?|wrong|stuck|parked|proble
 const NOW = /\b(now|right now|currently|at the moment|today|open|what('?s| is)|anything)\b/i;
 const HEALTH = /\b(health|healthy|status|up|working|circuit|rate.?limit|credentials?)\b/i;
 const WHY = /\b(why|what happened|what went wrong|explain|trace|status|where is|fail|stuck)\b/i;
+// Imperative only ("fix order #1042", "propose a fix for evt_…"): "how do I fix …?" is a question, answered by the diagnosis.
+const FIX = /^\W*(?:please\s+)?(?:fix|repair|resolve|remediate)\b|\b(?:propose|suggest|draft)\b[\w\s]{0,30}?\b(?:fix|remediation|repair)\b/i;
+const MAP = /\bmap\s+(?:the\s+)?(?:(?:sku|item|product|node|location|warehouse)\s+)?[:#]?\s*([A-Za-z0-9][A-Za-z0-9._/-]{0,40})\s+(?:to|onto|->|→|=>)\s+(.+)$/i;
+const TARGET_AFTER_NOUN = /\b(?:item|location|warehouse|code|id)\s*(?:id\s*)?[:#]?\s*([A-Za-z0-9][A-Za-z0-9._:/-]{0,63})/i;
+const NOT_A_TARGET = /^(?:the|a|an|its|item|items|id|location|warehouse|in|at|please|for|order)$/i;
 
 /** The connector a question names, by id, type, display name or role word ("the ERP"). */
 export function connectorIn(text: string, ctx: IntentContext): string | undefined {
@@ -53,12 +67,36 @@ export function connectorIn(text: string, ctx: IntentContext): string | undefine
   return undefined;
 }
 
+/** "map [SKU] X to [connector] [item] Y": the SKU (or node), its target and the connector, as far as they are named. */
+export function parseMappingAnswer(question: string, ctx: IntentContext): MappingAnswer | undefined {
+  const m = MAP.exec(question.trim());
+  if (!m) return undefined;
+  const sourceKey = m[1]!.replace(/[?.,;:!]+$/, "");
+  const rest = m[2]!.replace(/\s+(?:for|of)\s+(?:order\s+)?#?\d{3,12}\b.*$/i, "").replace(/[?.,;:!]+$/, "").trim();
+  const connector = connectorIn(rest, ctx) ?? connectorIn(question, ctx);
+  const names = new Set(ctx.connectors.flatMap((c) => [c.id, c.type, c.displayName.split(/\s+/)[0]!]).map((n) => n.toLowerCase()));
+  const candidate = (TARGET_AFTER_NOUN.exec(rest)?.[1] ?? rest.split(/\s+/).pop() ?? "").replace(/[?.,;:!]+$/, "");
+  const targetKey = candidate && !NOT_A_TARGET.test(candidate) && !names.has(candidate.toLowerCase()) ? candidate : undefined;
+  return { sourceKey, ...(targetKey ? { targetKey } : {}), ...(connector ? { connector } : {}) };
+}
+
 export function parseIntent(question: string, ctx: IntentContext): Intent {
   const q = question.trim();
   const connector = connectorIn(q, ctx);
 
   const rem = REMEDIATION_ID.exec(q);
   if (rem && APPLY.test(q)) return { kind: "apply_remediation", remediationId: rem[1]! };
+
+  const mapping = parseMappingAnswer(q, ctx);
+  if (mapping || FIX.test(q)) {
+    const evt = EVENT_ID.exec(q)?.[1];
+    const order = ORDER.exec(q);
+    const n = order?.[1] ?? order?.[2];
+    const orderNumber = n ? `#${n}` : order?.[3];
+    if (mapping || evt || orderNumber) {
+      return { kind: "propose_fix", ...(evt ? { eventId: evt } : orderNumber ? { orderNumber } : {}), ...(mapping ? { mapping } : {}) };
+    }
+  }
 
   if (RETRY.test(q) && (OUTAGE.test(q) || connector)) return { kind: "retry_outage", connector };
 

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { reconDiffs, reconRuns } from "../../../pipeline/db/schema";
 import { InProcessTransport } from "../../../pipeline/queue/in-process";
 import { openPgliteTestStore } from "../../../pipeline/testing/backends";
+import { loadConversationView } from "../../chat/history";
 import type { ChatTurnDeps } from "../../chat/turn";
 import { runChatTurn } from "../../chat/turn";
 import { collectTurn, eventsOf } from "../../testing/collect";
@@ -33,6 +34,12 @@ describe("fallback intent parser", () => {
     ["explain evt_0123456789abcdef", { kind: "event_failure", eventId: "evt_0123456789abcdef" }],
     ["is shipstation healthy?", { kind: "connector_health", connector: "shipstation" }],
     ["apply rem_0123456789abcdef please", { kind: "apply_remediation", remediationId: "rem_0123456789abcdef" }],
+    ["fix order #1042", { kind: "propose_fix", orderNumber: "#1042" }],
+    ["Please propose a fix for evt_0123456789abcdef", { kind: "propose_fix", eventId: "evt_0123456789abcdef" }],
+    ["map SKU ZZ-99 to netsuite item 106", { kind: "propose_fix", mapping: { sourceKey: "ZZ-99", targetKey: "106", connector: "netsuite" } }],
+    ["map ZZ-99 to item id 106 in NetSuite", { kind: "propose_fix", mapping: { sourceKey: "ZZ-99", targetKey: "106", connector: "netsuite" } }],
+    ["map sku ZZ-99 to 106 for order #1042", { kind: "propose_fix", orderNumber: "#1042", mapping: { sourceKey: "ZZ-99", targetKey: "106" } }],
+    ["how do I fix order #1042?", { kind: "order_failure", orderNumber: "#1042" }],
     ["write me a poem", { kind: "unknown" }],
   ])("%s", (q, expected) => {
     expect(parse(q)).toMatchObject(expected);
@@ -174,6 +181,78 @@ describe("core ops questions on the sandbox world", () => {
       expect(other.result.text).toContain("found no open difference for SKU FK-02");
       await w.store.rows(sql`delete from recon_diffs where id = 'rcd_test_1'`);
       await w.store.rows(sql`delete from recon_runs where id = 'rcn_run_test_1'`);
+    });
+
+    it("why did order #… fail? — ends with how to have the fix proposed here", async () => {
+      const zzAnswer = await collectTurn(runChatTurn(noModel, { message: `why did order ${zz.orderNumber} fail?` }));
+      expect(zzAnswer.result.text).toContain('To have me propose this fix for an approver, tell me the item: "map SKU ZZ-99 to netsuite item <item id>".');
+      const downAnswer = await collectTurn(runChatTurn(noModel, { message: `why did order ${down.orderNumber} fail?` }));
+      expect(downAnswer.result.text).toContain(`To have me propose this fix for an approver, say "fix order ${down.orderNumber}".`);
+      expect(downAnswer.result.unresolvedIds).toEqual([]);
+    });
+
+    it("fix order #… — a mapping fix asks for the value only a person knows, and proposes nothing", async () => {
+      const { events, result } = await collectTurn(runChatTurn(noModel, { message: `fix order ${zz.orderNumber}` }));
+      expect(eventsOf(events, "tool_started").map((e) => e.name)).toEqual(["search_events", "explain_failure"]);
+      expect(result.proposals).toEqual([]);
+      expect(result.text).toContain("I cannot look up which item that is");
+      expect(result.text).toContain('"map SKU ZZ-99 to netsuite item <item id>"');
+    });
+
+    it("map SKU … to netsuite item … — the playbook's mapping fix with a dry run, awaiting approval; asked again, the same card", async () => {
+      const itemId = w.world.netsuite.ids.items["FK-02"]!;
+      const user = { id: "usr_ops_1", email: "olive.operator@example.com", role: "operator" };
+      const { events, result } = await collectTurn(runChatTurn({ ...noModel, user }, { message: `map SKU ZZ-99 to netsuite item ${itemId}` }));
+      expect(eventsOf(events, "tool_started").map((e) => e.name)).toEqual(["list_failures", "explain_failure", "propose_remediation"]);
+      const [card] = eventsOf(events, "proposal").map((e) => e.card);
+      expect(card).toMatchObject({ kind: "update_mapping", status: "proposed", failureKey: zz.failureKey, dryRunSummary: "1 of 1 would now pass", wouldPass: 1, wouldFail: 0 });
+      expect(result.proposals).toEqual([card]);
+      expect(result.text).toContain(`proposed ${card!.remediationId}`);
+      expect(result.unresolvedIds).toEqual([]);
+      const [row] = await w.store.rows<{ status: string; proposed_by: string; params: unknown }>(sql`select status, proposed_by, params from remediations where id = ${card!.remediationId}`);
+      expect(row).toEqual({
+        status: "proposed",
+        proposed_by: "chat:olive.operator@example.com",
+        params: { connector: "netsuite", mappingKind: "netsuite_item", mappings: [{ sourceKey: "ZZ-99", targetKey: itemId }], failureKey: zz.failureKey, replay: true },
+      });
+      // Proposing changes nothing: no mapping is written and the order stays parked until an approver approves.
+      expect(await w.store.rows(sql`select 1 from mappings where source_key = 'ZZ-99'`)).toEqual([]);
+      await w.waitParked(zz.orderNumber, "netsuite");
+
+      const again = await collectTurn(runChatTurn(noModel, { message: `fix order ${zz.orderNumber}: map ZZ-99 to item ${itemId}` }));
+      expect(again.result.proposals.map((p) => p.remediationId)).toEqual([card!.remediationId]);
+      expect(again.result.text).toContain(`already proposed as ${card!.remediationId}`);
+      expect(eventsOf(again.events, "tool_started").map((e) => e.name)).not.toContain("propose_remediation");
+
+      // The stored conversation shows the same answer after a reload: its steps, its card and where the card stands now.
+      const view = await loadConversationView(w.rt, { conversationId: result.conversationId, userId: user.id });
+      expect(view.ok && view.view.turns).toEqual([
+        expect.objectContaining({ question: `map SKU ZZ-99 to netsuite item ${itemId}`, answer: expect.objectContaining({ mode: "fallback", text: result.text, proposals: [card] }) }),
+      ]);
+      expect(view.ok && view.view.turns[0]!.answer!.steps!.map((s) => [s.name, s.ok])).toEqual([["list_failures", true], ["explain_failure", true], ["propose_remediation", true]]);
+      expect(view.ok && view.view.remediations[card!.remediationId]).toEqual({ status: "proposed", decidedBy: null, outcome: null });
+      expect(await loadConversationView(w.rt, { conversationId: result.conversationId, userId: "usr_someone_else" })).toEqual({ ok: false, code: "forbidden" });
+      expect(await loadConversationView(w.rt, { conversationId: "cnv_does_not_exist", userId: user.id })).toEqual({ ok: false, code: "not_found" });
+    });
+
+    it("a viewer's fallback cannot propose: the tool's scope check refuses it", async () => {
+      const viewer = { id: "usr_view_1", email: "vera.viewer@example.com", role: "viewer" };
+      const before = await w.store.rows(sql`select id from remediations`);
+      const { result } = await collectTurn(runChatTurn({ ...noModel, user: viewer }, { message: "map SKU ZZ-99 to netsuite item 999" }));
+      expect(result.toolCalls).toEqual([{ name: "list_failures", ok: true }, { name: "explain_failure", ok: true }, { name: "propose_remediation", ok: false }]);
+      expect(result.text).toContain("I could not propose the fix: refused: propose_remediation needs");
+      expect(await w.store.rows(sql`select id from remediations`)).toHaveLength(before.length);
+    });
+
+    it("fix order #… — an outage's retry is proposed once, then shown again", async () => {
+      const first = await collectTurn(runChatTurn(noModel, { message: `fix order ${down.orderNumber}` }));
+      const [card] = first.result.proposals;
+      expect(card).toMatchObject({ kind: "retry", failureKey: down.failureKey, dryRunSummary: "1 of 1 would now pass" });
+      const second = await collectTurn(runChatTurn(noModel, { message: `Please fix order ${down.orderNumber}` }));
+      expect(eventsOf(second.events, "tool_started").map((e) => e.name)).toEqual(["search_events", "explain_failure"]);
+      expect(second.result.proposals.map((p) => p.remediationId)).toEqual([card!.remediationId]);
+      const waiting = await w.store.rows(sql`select id from remediations where failure_key = ${down.failureKey} and kind = 'retry' and status in ('proposed', 'approved')`);
+      expect(waiting).toHaveLength(1);
     });
 
     it("an unknown question gets the list of what works without a model", async () => {

@@ -4,7 +4,7 @@ import { count, eventHref } from "@/app/lib/format";
 import { can, requireUser } from "@/app/lib/session";
 import { listRemediations, type RemediationView } from "@/pipeline/approvals";
 import { getRuntime } from "@/pipeline/runtime";
-import { DecisionButtons } from "./decision-buttons";
+import { DecisionButtons } from "@/app/components/decision-buttons";
 
 export const metadata = { title: "Approvals" };
 

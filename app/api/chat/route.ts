@@ -1,13 +1,15 @@
 import { z } from "zod";
-import { streamChatTurn } from "@/agent/chat";
-import { parseBody, requireRole } from "@/app/lib/guard";
+import { loadConversationView, streamChatTurn } from "@/agent/chat";
+import { fail, ok, parseBody, requireRole } from "@/app/lib/guard";
 import { getRuntime } from "@/pipeline/runtime";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
+const ConversationId = z.string().min(6).max(80).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
+
 const ChatRequest = z.object({
-  conversationId: z.string().min(6).max(80).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").optional(),
+  conversationId: ConversationId.optional(),
   message: z.string().trim().min(1, "ask something").max(8_000, "at most 8000 characters"),
 });
 
@@ -36,4 +38,19 @@ export async function POST(req: Request): Promise<Response> {
       "x-accel-buffering": "no",
     },
   });
+}
+
+/**
+ * A stored conversation of the signed-in user (`?conversationId=cnv_…`), so the chat page can show
+ * it again after a reload: each question with its answer, steps and cards, and where each proposed
+ * remediation stands now.
+ */
+export async function GET(req: Request): Promise<Response> {
+  const gate = await requireRole(req, "viewer");
+  if (gate.response) return gate.response;
+  const id = ConversationId.safeParse(new URL(req.url).searchParams.get("conversationId"));
+  if (!id.success) return fail(400, "invalid", `conversationId: ${id.error.issues[0]?.message}`);
+  const r = await loadConversationView(await getRuntime(), { conversationId: id.data, userId: gate.user.id });
+  if (!r.ok) return r.code === "forbidden" ? fail(403, "forbidden", "this conversation belongs to another user") : fail(404, "not_found", `no conversation ${id.data}`);
+  return ok(r.view);
 }

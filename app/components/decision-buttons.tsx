@@ -5,10 +5,39 @@ import { useState } from "react";
 import { callApi } from "@/app/components/api-client";
 
 interface ApproveResult {
-  applied?: { outcome?: { succeeded: number; parked: number; pending: number }; error?: string; reason?: string };
+  applied?: {
+    status?: string;
+    caused?: { deliveryIds: string[] };
+    outcome?: { succeeded: number; parked: number; pending: number };
+    error?: string;
+    reason?: string;
+  };
 }
 
-export function DecisionButtons({ id, title }: { id: string; title: string }) {
+/** What an approver's click did, for views that keep showing the remediation afterwards (the chat's proposal card). */
+export interface Decision {
+  status: "applied" | "failed" | "approved" | "rejected";
+  outcome: { succeeded: number; parked: number; pending: number } | null;
+  replayed: number;
+  text: string;
+  tone: "ok" | "bad" | "warn";
+}
+
+function decisionOf(res: ApproveResult): Decision {
+  const a = res.applied;
+  if (a?.error) return { status: "approved", outcome: null, replayed: 0, text: `Approved, but not applied: ${a.reason}`, tone: "warn" };
+  if (!a?.outcome) return { status: "applied", outcome: null, replayed: 0, text: "Approved and applied.", tone: "ok" };
+  const replayed = a.caused?.deliveryIds.length ?? 0;
+  const o = a.outcome;
+  const text = `Applied: ${o.succeeded} delivered, ${o.parked} stopped again, ${o.pending} still running${replayed ? ` (${replayed} ${replayed === 1 ? "delivery" : "deliveries"} replayed)` : ""}.`;
+  return { status: a.status === "failed" ? "failed" : "applied", outcome: o, replayed, text, tone: a.status === "failed" || o.parked ? "warn" : "ok" };
+}
+
+/**
+ * Approve (and apply) or reject one proposed remediation through the console's approvals API, the
+ * same routes for every view. The server checks the approver role whatever the page shows.
+ */
+export function DecisionButtons({ id, title, onDecided }: { id: string; title: string; onDecided?: (d: Decision) => void }) {
   const router = useRouter();
   const [mode, setMode] = useState<"idle" | "rejecting">("idle");
   const [reason, setReason] = useState("");
@@ -21,10 +50,9 @@ export function DecisionButtons({ id, title }: { id: string; title: string }) {
     const res = await callApi<ApproveResult>(`/api/console/remediations/${encodeURIComponent(id)}/approve`, {});
     setBusy(null);
     if (!res.ok) return setNote({ tone: "bad", text: res.error ?? "approval failed" });
-    const applied = res.data?.applied;
-    if (applied?.error) setNote({ tone: "warn", text: `Approved, but not applied: ${applied.reason}` });
-    else if (applied?.outcome) setNote({ tone: applied.outcome.parked ? "warn" : "ok", text: `Applied: ${applied.outcome.succeeded} delivered, ${applied.outcome.parked} stopped again, ${applied.outcome.pending} still running.` });
-    else setNote({ tone: "ok", text: "Approved and applied." });
+    const d = decisionOf(res.data ?? {});
+    setNote({ tone: d.tone, text: d.text });
+    onDecided?.(d);
     router.refresh();
   }
 
@@ -34,6 +62,7 @@ export function DecisionButtons({ id, title }: { id: string; title: string }) {
     setBusy(null);
     if (!res.ok) return setNote({ tone: "bad", text: res.error ?? "rejection failed" });
     setNote({ tone: "ok", text: "Rejected." });
+    onDecided?.({ status: "rejected", outcome: null, replayed: 0, text: `Rejected: ${reason.trim()}`, tone: "ok" });
     router.refresh();
   }
 
