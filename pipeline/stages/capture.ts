@@ -118,6 +118,20 @@ export class Capturer {
       };
       return row;
     });
+    const durationMs = Math.round(performance.now() - started);
+    rows.forEach((row, i) => {
+      row.attempt = {
+        eventId: row.event.id,
+        stage: "route",
+        attemptNo: 1,
+        startedAt,
+        durationMs,
+        outcome: row.deliveries.length ? "ok" : "skipped",
+        errorMessage: row.deliveries.length
+          ? `routed to ${row.deliveries.map((d) => `${d.destination}.${d.action}${partOf(d.settings)}${d.hold ? " (held)" : ""}${d.dependsOn ? " (after prerequisite)" : ""}`).join(", ")}${routeNotes[i]}`
+          : "no routing rule matched",
+      };
+    });
     const results = await Promise.all(rows.map((r) => this.batch.add(r)));
     const outcomes: CaptureOutcome[] = results.map((r, i) => ({
       eventId: r.eventId,
@@ -125,25 +139,18 @@ export class Capturer {
       deliveries: r.duplicate ? [] : rows[i]!.deliveries.map((d) => ({ id: d.id, destination: d.destination })),
     }));
     const ready = outcomes.flatMap((o, i) => (o.duplicate ? [] : rows[i]!.deliveries.filter((d) => d.status === "pending").map((d) => ({ id: d.id, destination: d.destination, nextAttemptAt: null }))));
-    await this.onDeliveriesCreated(ready);
-    const durationMs = Math.round(performance.now() - started);
-    await Promise.all(
-      outcomes.map((o, i) =>
-        this.attemptLog.add({
-          eventId: o.eventId,
-          stage: o.duplicate ? "capture" : "route",
-          attemptNo: 1,
-          startedAt,
-          durationMs,
-          outcome: o.duplicate ? "duplicate" : rows[i]!.deliveries.length ? "ok" : "skipped",
-          errorMessage: o.duplicate
-            ? `duplicate of already captured ${source} event ${rows[i]!.event.sourceEventId}: not processed again`
-            : rows[i]!.deliveries.length
-              ? `routed to ${rows[i]!.deliveries.map((d) => `${d.destination}.${d.action}${partOf(d.settings)}${d.hold ? " (held)" : ""}${d.dependsOn ? " (after prerequisite)" : ""}`).join(", ")}${routeNotes[i]}`
-              : "no routing rule matched",
-        }),
+    // A duplicate gets its own attempt row (the route row was written only for new events).
+    await Promise.all([
+      this.onDeliveriesCreated(ready),
+      ...outcomes.flatMap((o, i) =>
+        o.duplicate
+          ? [this.attemptLog.add({
+              eventId: o.eventId, stage: "capture", attemptNo: 1, startedAt, durationMs, outcome: "duplicate",
+              errorMessage: `duplicate of already captured ${source} event ${rows[i]!.event.sourceEventId}: not processed again`,
+            })]
+          : [],
       ),
-    );
+    ]);
     for (const o of outcomes) eventsCaptured.inc({ connector: source, result: o.duplicate ? "duplicate" : "new" });
     stageLatency.observe({ stage: "capture", connector: source }, (performance.now() - started) / 1000);
     return outcomes;

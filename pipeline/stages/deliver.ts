@@ -184,12 +184,17 @@ export class Deliverer {
   }
 
   private async succeed(c: ClaimedDelivery, attemptNo: number, externalId: string | null, startedAt: Date, durationMs: number, outcome: "ok" | "duplicate", summary?: string, upstream?: unknown): Promise<void> {
-    const released = await this.completions.add({ id: c.id, attempts: attemptNo, externalId });
-    await this.attemptLog.add({
-      eventId: c.eventId, deliveryId: c.id, stage: "deliver", destination: c.destination, attemptNo,
-      startedAt: startedAt.toISOString(), durationMs, outcome, externalId,
-      errorMessage: summary ? redactText(summary, 500) : null,
-      upstream: upstream ? redactValue(upstream) : null,
+    // The attempt row rides in the completion statement: the execution log costs no extra round trip.
+    const released = await this.completions.add({
+      id: c.id,
+      attempts: attemptNo,
+      externalId,
+      attempt: {
+        eventId: c.eventId, deliveryId: c.id, stage: "deliver", destination: c.destination, attemptNo,
+        startedAt: startedAt.toISOString(), durationMs, outcome, externalId,
+        errorMessage: summary ? redactText(summary, 500) : null,
+        upstream: upstream ? redactValue(upstream) : null,
+      },
     });
     if (released.length) await this.deps.enqueue(released);
     deliveryOutcomes.inc({ destination: c.destination, outcome });

@@ -1,5 +1,6 @@
 import { and, inArray, sql } from "drizzle-orm";
 import type { Db, Store } from "../client";
+import { insertAttemptsSql, type AttemptRow } from "./delivery-queries";
 import { deliveries, duplicateCaptures, events, quarantine, rawPayloads } from "../schema";
 
 export type EventRow = typeof events.$inferInsert;
@@ -8,6 +9,8 @@ export type DeliveryRow = typeof deliveries.$inferInsert;
 export interface CaptureRow {
   event: EventRow;
   deliveries: DeliveryRow[];
+  /** The route stage's attempt row, written with the event when the event is new. */
+  attempt?: AttemptRow;
 }
 
 /**
@@ -35,6 +38,7 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
       settings: d.settings ?? null, hold: d.hold ?? null,
     })),
   );
+  const logged = unique.flatMap((r) => (r.attempt ? [r.attempt] : []));
   const inserted = await store.rows<{ id: string }>(sql`
     with ev as (
       insert into events (id, schema_version, type, source_connector, source_event_id, order_number, po_number, skus, customer,
@@ -52,7 +56,8 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
       select y.id, y.event_id, y.destination, y.action, y.depends_on, y.idempotency_key, y.status, y.settings, y.hold
         from jsonb_to_recordset(${dlJson}::jsonb) as y(id text, event_id text, destination text, action text, depends_on text, idempotency_key text, status text, settings jsonb, hold jsonb)
        where y.event_id in (select id from ev)
-      on conflict do nothing)
+      on conflict do nothing),
+    att as (${logged.length ? insertAttemptsSql(logged, sql`a.event_id in (select id from ev)`) : sql`select 1`})
     select id from ev`);
   const fresh = new Set(inserted.map((r) => r.id));
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Store } from "../client";
 import { attempts, failureGroups, parkedDeliveries, type DeliveryHold } from "../schema";
 
@@ -58,6 +58,8 @@ export interface Completion {
   id: string;
   attempts: number;
   externalId: string | null;
+  /** The attempt row, written in the same statement (only if the delivery really was in flight). */
+  attempt?: AttemptRow;
 }
 
 /**
@@ -66,6 +68,7 @@ export interface Completion {
  */
 export async function completeDeliveries(store: Store, done: Completion[]): Promise<QueuedDelivery[]> {
   if (done.length === 0) return [];
+  const logged = done.flatMap((c) => (c.attempt ? [c.attempt] : []));
   const json = JSON.stringify(done.map((c) => ({ id: c.id, attempts: c.attempts, external_id: c.externalId })));
   return store.rows(sql`
     with v as (select * from jsonb_to_recordset(${json}::jsonb) as x(id text, attempts int, external_id text)),
@@ -86,7 +89,8 @@ export async function completeDeliveries(store: Store, done: Completion[]): Prom
     rel as (
       update deliveries d2 set status = 'pending', updated_at = now()
         from upd where d2.depends_on = upd.id and d2.status = 'blocked'
-      returning d2.id, d2.destination)
+      returning d2.id, d2.destination),
+    att as (${logged.length ? insertAttemptsSql(logged, sql`a.delivery_id in (select id from upd)`) : sql`select 1`})
     select id, destination, null::timestamptz as "nextAttemptAt" from rel`);
 }
 
@@ -182,9 +186,15 @@ export async function releaseParked(store: Store, deliveryIds: string[], by: str
 
 export type AttemptRow = typeof attempts.$inferInsert;
 
-/** The execution log, batched as one JSON parameter (see insertCapturedEvents for why). */
-export async function insertAttempts(store: Store, rows: AttemptRow[]): Promise<void> {
-  if (rows.length === 0) return;
+const ATTEMPT_COLUMNS = sql.raw(
+  "event_id, delivery_id, stage, destination, attempt_no, started_at, duration_ms, outcome, error_class, error_message, upstream, external_id, next_attempt_at",
+);
+
+/**
+ * Attempt rows as a JSON recordset `a`, to be inserted on their own or inside another statement
+ * (capture, completion) so the execution log costs no extra round trip.
+ */
+export function attemptRecordset(rows: AttemptRow[]): SQL {
   const json = JSON.stringify(
     rows.map((r) => ({
       event_id: r.eventId, delivery_id: r.deliveryId ?? null, stage: r.stage, destination: r.destination ?? null, attempt_no: r.attemptNo ?? 1,
@@ -192,10 +202,18 @@ export async function insertAttempts(store: Store, rows: AttemptRow[]): Promise<
       error_message: r.errorMessage ?? null, upstream: r.upstream ?? null, external_id: r.externalId ?? null, next_attempt_at: r.nextAttemptAt ?? null,
     })),
   );
-  await store.rows(sql`
-    insert into attempts (event_id, delivery_id, stage, destination, attempt_no, started_at, duration_ms, outcome, error_class, error_message, upstream, external_id, next_attempt_at)
-    select * from jsonb_to_recordset(${json}::jsonb) as x(event_id text, delivery_id text, stage text, destination text, attempt_no int,
-           started_at timestamptz, duration_ms int, outcome text, error_class text, error_message text, upstream jsonb, external_id text, next_attempt_at timestamptz)`);
+  return sql`jsonb_to_recordset(${json}::jsonb) as a(event_id text, delivery_id text, stage text, destination text, attempt_no int,
+           started_at timestamptz, duration_ms int, outcome text, error_class text, error_message text, upstream jsonb, external_id text, next_attempt_at timestamptz)`;
+}
+
+export function insertAttemptsSql(rows: AttemptRow[], where: SQL = sql`true`): SQL {
+  return sql`insert into attempts (${ATTEMPT_COLUMNS}) select ${ATTEMPT_COLUMNS} from ${attemptRecordset(rows)} where ${where}`;
+}
+
+/** The execution log, batched as one JSON parameter (see insertCapturedEvents for why). */
+export async function insertAttempts(store: Store, rows: AttemptRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await store.rows(insertAttemptsSql(rows));
 }
 
 /**
