@@ -239,6 +239,7 @@ async function main(): Promise<void> {
   out("");
   out(`Baseline in this run, pipeline stopped: bare round trip (adjust → one NetSuite poll → one Shopify write, connector code over HTTP, no queue or database) p50 ${fmt(p(baseline, 50), 1)} ms, p99 ${fmt(p(baseline, 99), 1)} ms over ${baseline.length} changes.`);
   out("Reading: the end-to-end figure is the poll wait (uniform over the interval: the floor of any polled source) plus the pipeline's share; the pipeline's share compares with the bare round trip.");
+  out("The sandbox world polls NetSuite every 500 ms (settings.pollers.inventory.intervalMs; the connector's default is 1 s, which doubles the poll wait). The pipeline's p99 is the Shopify rate window: the connector paces deliveries at 2 per second per instance, so a third level inside one second waits for the window. Sustained above 2 changes per second the channel's queue grows without bound; writing several levels in one inventorySetQuantities call (Shopify takes up to 250) is the remedy.");
   if (args.write) appendBenchmark("bench:inventory", `npm run bench:inventory -- --adjustments ${N} --spacing-ms ${SPACING}${args["poll-ms"] ? ` --poll-ms ${args["poll-ms"]}` : ""} --write`, lines);
   process.exit(0);
 }

@@ -110,8 +110,8 @@ export interface CommitmentRow {
 
 /**
  * Records an order's decision and its commitments, one per line. A line kept on the same node
- * with the same quantity keeps its commitment (and its place in time); changed lines are
- * re-committed; lines gone from the order are released.
+ * with the same quantity keeps its commitment as it is (open, or settled into the ERP's level);
+ * changed lines, and lines an earlier edit dropped, are committed anew; lines gone are released.
  */
 export async function saveFulfilmentDecision(tx: TxRunner, d: { orderId: string; eventId: string; decision: unknown; commitments: CommitmentRow[] }): Promise<void> {
   await tx.rows(sql`
@@ -131,7 +131,7 @@ export async function saveFulfilmentDecision(tx: TxRunner, d: { orderId: string;
        set sku = excluded.sku, node = excluded.node, quantity = excluded.quantity, event_id = excluded.event_id,
            ack_delivery_id = excluded.ack_delivery_id, committed_at = now(), released_at = null, release_reason = null
      where fulfilment_commitments.node <> excluded.node or fulfilment_commitments.quantity <> excluded.quantity
-        or fulfilment_commitments.sku <> excluded.sku or fulfilment_commitments.released_at is not null`);
+        or fulfilment_commitments.sku <> excluded.sku or fulfilment_commitments.release_reason = 'replanned'`);
 }
 
 /** A cancelled order gives its units back at once; the ERP's own release shows up in its next level. */

@@ -164,6 +164,9 @@ describe.each(engineBackends())("fulfilment routing on $name", (backend) => {
     await engine.capture("erp", [level("CM-01", "main", 7)]);
     expect(await main()).toMatchObject({ levelAvailable: 7, committed: 0 });
     expect(await openCommitments(store, { skus: ["CM-01"] })).toEqual([]);
+    // An edit that leaves the line as it was does not count it again.
+    await engine.capture("shop", [{ type: "order.updated", sourceEventId: "o4-note", occurredAt: "2026-11-27T10:02:00.000Z", data: { ...created, note: "gift wrap" } }]);
+    expect(await main()).toMatchObject({ levelAvailable: 7, committed: 0 });
 
     const second = order(5, [["CM-01", 2]]);
     await engine.capture("shop", [{ type: "order.created", sourceEventId: "o5", occurredAt: "2026-11-27T10:00:00.000Z", data: second }]);
