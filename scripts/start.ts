@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   if (world) {
     const { startTraffic } = await import("../connectors/sandbox-world/traffic");
     traffic = startTraffic(world, { ordersPerMinute: 12, log: (l) => console.error(l) });
-    console.log("Sandbox world: Shopify, NetSuite, ShipStation and QuickBooks sandboxes with live traffic and a low rate of injected faults.");
+    console.log("Sandbox world: Shopify, NetSuite, a ShipStation 3PL plus a second warehouse, and QuickBooks, with live traffic and a low rate of injected faults.");
   }
 }
 
