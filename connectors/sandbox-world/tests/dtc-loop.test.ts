@@ -106,6 +106,38 @@ describe("DTC loop end to end against the four sandboxes", () => {
     }, { timeoutMs: 30_000, what: "every order, shipment event delivered" });
   }, 180_000);
 
+  it("propagates a refund (ERP return, restock, refund receipt) and a cancellation (ERP, 3PL, books)", async () => {
+    const address = { name: "Dev Patel", address1: "9 Pine Rd", city: "Madison", province: "WI", zip: "53703", country: "US" };
+    const everywhere = (name: string) => salesOrdersOf(name).length === 1 && shipStationOrdersOf(name).length === 1 && receiptsOf(name.replace("#", "")).length === 1;
+
+    // A refund of a shipped unit, restocked: NetSuite return authorization, item receipt at the
+    // 3PL's location, credit memo; QuickBooks refund receipt for the refunded amount.
+    const sold = await world.shopify.placeOrder({ lines: [{ sku: "SB-40", quantity: 2 }], email: "dev@example.com", shippingMinor: 0, shippingAddress: address });
+    await waitFor(() => everywhere(sold.name), { timeoutMs: 30_000, what: "the order everywhere" });
+    await world.shipstation.ship(`shopify:${sold.id}`);
+    await waitFor(() => world.shopify.state.fulfillments.some((f) => f.orderId === sold.id), { timeoutMs: 30_000, what: "fulfilled" });
+    const onHandBefore = world.netsuite.inventoryOf("SB-40", "main").onHand;
+    const refund = await world.shopify.refundOrder(sold.id, { lines: [{ sku: "SB-40", quantity: 1, restock: true }], note: "too big" });
+    const so = salesOrdersOf(sold.name)[0]!;
+    const txOf = (type: string) => [...world.netsuite.state.transactions.values()].filter((t) => t.type === type && (t.createdFromId === so.id || [...world.netsuite.state.transactions.values()].some((ra) => ra.type === "returnAuthorization" && ra.createdFromId === so.id && t.createdFromId === ra.id)));
+    await waitFor(() => txOf("returnAuthorization").length === 1 && txOf("itemReceipt").length === 1, { timeoutMs: 30_000, what: "the NetSuite return and its receipt" });
+    expect(world.netsuite.inventoryOf("SB-40", "main").onHand).toBe(onHandBefore + 1);
+    const refundReceipts = () => world.quickbooks.state.list("RefundReceipt").filter((r: any) => String(r.DocNumber).startsWith(sold.name.replace("#", "")));
+    await waitFor(() => refundReceipts().length === 1, { timeoutMs: 30_000, what: "the QuickBooks refund receipt" });
+    expect(Math.round(Number((refundReceipts()[0] as any).TotalAmt) * 100)).toBe(refund.lines.reduce((n, l) => n + l.subtotalMinor + l.taxMinor, 0));
+
+    // A cancellation before shipping: the ERP closes the order (stock released), the 3PL cancels it, the receipt is voided.
+    const cancelled = await world.shopify.placeOrder({ lines: [{ sku: "HL-03", quantity: 3 }], email: "dev@example.com", shippingMinor: 0, shippingAddress: address });
+    await waitFor(() => everywhere(cancelled.name), { timeoutMs: 30_000, what: "the order everywhere" });
+    await world.shopify.cancelOrder(cancelled.id, { reason: "customer", restock: true });
+    await waitFor(() => {
+      const nsClosed = salesOrdersOf(cancelled.name)[0]!.lines.every((l) => l.isClosed);
+      const ssCancelled = (shipStationOrdersOf(cancelled.name)[0] as any).orderStatus === "cancelled";
+      const voided = Number((receiptsOf(cancelled.name.replace("#", ""))[0] as any).TotalAmt) === 0;
+      return nsClosed && ssCancelled && voided;
+    }, { timeoutMs: 30_000, what: "closed in NetSuite, cancelled in ShipStation, voided in QuickBooks" });
+  }, 120_000);
+
   it("pushes an ERP stock change to the channel within seconds, minus safety stock", async () => {
     const before = world.netsuite.inventoryOf("HL-03", "main").available;
     world.netsuite.adjustInventory("HL-03", "main", 17, "receipt");
