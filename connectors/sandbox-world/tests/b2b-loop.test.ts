@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { loadConfig } from "../../../pipeline/config";
 import { loadLatestOrder } from "../../../pipeline/db/queries/order-queries";
 import { Order } from "../../../pipeline/model";
-import { InProcessTransport } from "../../../pipeline/queue/in-process";
-import { Runtime } from "../../../pipeline/runtime";
-import { applyWorld } from "../../../pipeline/sandbox-world-config";
-import { openPgliteTestStore, type TestStore } from "../../../pipeline/testing/backends";
+import type { Runtime } from "../../../pipeline/runtime";
+import type { TestStore } from "../../../pipeline/testing/backends";
 import { waitFor } from "../../../pipeline/testing/engine-backends";
-import { startIngressServer } from "../../../pipeline/testing/ingress-server";
+import { startWorldHarness, type WorldHarness } from "../../../pipeline/testing/world-harness";
 import { el, isValidSscc, parseInterchange, segmentsOf, transactionsOf } from "../../edi-x12";
 import type { SandboxPurchaseOrder, SentPurchaseOrder } from "../../edi-x12/sandbox/server";
 import { startB2bWorld, type B2bWorld } from "../b2b-world";
@@ -25,28 +19,17 @@ import { startB2bWorld, type B2bWorld } from "../b2b-world";
  * worker restart), and late or missing documents are violations.
  */
 describe("B2B + DTC hybrid end to end against the retailer, Shopify, NetSuite, ShipStation and QuickBooks sandboxes", () => {
+  let h: WorldHarness<B2bWorld>;
   let store: TestStore;
   let rt: Runtime;
   let world: B2bWorld;
-  let ingress: { url: string; close(): Promise<void> };
-  const config = loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-b2b-")), LOOPKEEPER_DELIVERY_LEASE_SECONDS: "2", LOG_LEVEL: "warn" });
 
   beforeAll(async () => {
-    store = await openPgliteTestStore();
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    ingress = await startIngressServer(() => rt);
-    world = await startB2bWorld({ appUrl: ingress.url });
-    await applyWorld(rt, world.config);
-    await rt.reload();
-    await rt.startWorkers();
+    h = await startWorldHarness((appUrl) => startB2bWorld({ appUrl }), { name: "b2b" });
+    ({ store, world, rt } = h);
   });
 
-  afterAll(async () => {
-    await rt?.halt();
-    await world?.close();
-    await ingress?.close();
-    await store?.dispose();
-  });
+  afterAll(async () => h?.close());
 
   const PARTNER = "sandbox-retail";
   const po = (poNumber: string): SentPurchaseOrder => world.retailer.state.purchaseOrders.find((p) => p.poNumber === poNumber)!;
@@ -168,9 +151,7 @@ describe("B2B + DTC hybrid end to end against the retailer, Shopify, NetSuite, S
   }, 60_000);
 
   it("keeps control numbers gap-free per partner across a worker restart", async () => {
-    await rt.halt();
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    await rt.startWorkers();
+    rt = await h.restart();
     await world.retailer.send850(purchaseOrder("PO-4001", [{ sku: "SB-40", quantity: 3, unitPrice: "29.00" }]));
     await waitFor(() => po("PO-4001").ack997 && po("PO-4001").ack855, { timeoutMs: 60_000, what: "997 and 855 for PO-4001 after the restart" });
     await waitFor(() => shipStationOrdersOf(`edi:${PARTNER}:PO-4001`).length, { timeoutMs: 30_000, what: "PO-4001 at the 3PL" });

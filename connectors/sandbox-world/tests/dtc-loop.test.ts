@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { loadConfig } from "../../../pipeline/config";
-import { Runtime } from "../../../pipeline/runtime";
-import { applyWorld } from "../../../pipeline/sandbox-world-config";
-import { InProcessTransport } from "../../../pipeline/queue/in-process";
-import { openPgliteTestStore, type TestStore } from "../../../pipeline/testing/backends";
+import type { Runtime } from "../../../pipeline/runtime";
+import type { TestStore } from "../../../pipeline/testing/backends";
 import { waitFor } from "../../../pipeline/testing/engine-backends";
-import { startIngressServer } from "../../../pipeline/testing/ingress-server";
+import { startWorldHarness, type WorldHarness } from "../../../pipeline/testing/world-harness";
 import { startSandboxWorld, type SandboxWorld } from "../world";
 
 /**
@@ -19,28 +13,17 @@ import { startSandboxWorld, type SandboxWorld } from "../world";
  * crash of the worker in the middle of the run.
  */
 describe("DTC loop end to end against the four sandboxes", () => {
+  let h: WorldHarness<SandboxWorld>;
   let store: TestStore;
   let rt: Runtime;
   let world: SandboxWorld;
-  let ingress: { url: string; close(): Promise<void> };
-  const config = loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-dtc-")), LOOPKEEPER_DELIVERY_LEASE_SECONDS: "2", LOG_LEVEL: "warn" });
 
   beforeAll(async () => {
-    store = await openPgliteTestStore();
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    ingress = await startIngressServer(() => rt);
-    world = await startSandboxWorld({ appUrl: ingress.url });
-    await applyWorld(rt, world.config);
-    await rt.reload();
-    await rt.startWorkers();
+    h = await startWorldHarness((appUrl) => startSandboxWorld({ appUrl }), { name: "dtc" });
+    ({ store, world, rt } = h);
   });
 
-  afterAll(async () => {
-    await rt?.halt();
-    await world?.close();
-    await ingress?.close();
-    await store?.dispose();
-  });
+  afterAll(async () => h?.close());
 
   const receiptsOf = (docNumber: string) => world.quickbooks.state.list("SalesReceipt").filter((r: any) => r.DocNumber === docNumber);
   const salesOrdersOf = (name: string) => [...world.netsuite.state.transactions.values()].filter((t) => t.type === "salesOrder" && t.otherRefNum === name);
@@ -58,10 +41,8 @@ describe("DTC loop end to end against the four sandboxes", () => {
       orders.push(await world.shopify.placeOrder({ lines: [{ sku: "AB-12", quantity: 1 + i }, { sku: "CM-01", quantity: 1 }], email: `buyer${i}@example.com`, shippingMinor: 695, discountCode: i === 1 ? "SAVE10" : undefined, shippingAddress: { name: "Ada Park", address1: "1 Main St", city: "Denver", province: "CO", zip: "80202", country: "US" } }));
     }
     // A crash of the worker mid-run: the in-process queue is lost with whatever it held.
-    await rt.halt();
     const before = rt;
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    await rt.startWorkers();
+    rt = await h.restart();
     expect(rt).not.toBe(before);
     for (let i = 3; i < 6; i++) {
       orders.push(await world.shopify.placeOrder({ lines: [{ sku: "TR-20", quantity: 1 }], email: `buyer${i}@example.com`, shippingMinor: 0, shippingAddress: { name: "Ben Ortiz", address1: "2 Oak Ave", city: "Austin", province: "TX", zip: "78701", country: "US" } }));

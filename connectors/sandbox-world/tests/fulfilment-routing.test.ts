@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { loadConfig } from "../../../pipeline/config";
-import { Runtime } from "../../../pipeline/runtime";
-import { applyWorld } from "../../../pipeline/sandbox-world-config";
-import { InProcessTransport } from "../../../pipeline/queue/in-process";
-import { openPgliteTestStore, type TestStore } from "../../../pipeline/testing/backends";
+import type { Runtime } from "../../../pipeline/runtime";
+import type { TestStore } from "../../../pipeline/testing/backends";
 import { waitFor } from "../../../pipeline/testing/engine-backends";
-import { startIngressServer } from "../../../pipeline/testing/ingress-server";
+import { startWorldHarness, type WorldHarness } from "../../../pipeline/testing/world-harness";
 import { startSandboxWorld, type SandboxWorld } from "../world";
 
 /**
@@ -19,28 +13,17 @@ import { startSandboxWorld, type SandboxWorld } from "../world";
  * Every sandbox's own state is the judge.
  */
 describe("fulfilment routing across the 3PL and the east warehouse", () => {
+  let h: WorldHarness<SandboxWorld>;
   let store: TestStore;
   let rt: Runtime;
   let world: SandboxWorld;
-  let ingress: { url: string; close(): Promise<void> };
-  const config = loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-route-")), LOG_LEVEL: "warn" });
 
   beforeAll(async () => {
-    store = await openPgliteTestStore();
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    ingress = await startIngressServer(() => rt);
-    world = await startSandboxWorld({ appUrl: ingress.url });
-    await applyWorld(rt, world.config);
-    await rt.reload();
-    await rt.startWorkers();
+    h = await startWorldHarness((appUrl) => startSandboxWorld({ appUrl }), { name: "route", leaseSeconds: 60 });
+    ({ store, world, rt } = h);
   });
 
-  afterAll(async () => {
-    await world?.close();
-    await ingress?.close();
-    await rt?.halt();
-    await store?.dispose();
-  });
+  afterAll(async () => h?.close());
 
   /** Routing reads stock from our event log: wait until the ERP's level reached it. */
   const levelCaptured = (sku: string, location: string, available: number) =>

@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { loadConfig } from "../../../pipeline/config";
 import { loadLatestOrder } from "../../../pipeline/db/queries/order-queries";
-import { InProcessTransport } from "../../../pipeline/queue/in-process";
 import { reconcileNow } from "../../../pipeline/reconcile";
-import { Runtime } from "../../../pipeline/runtime";
-import { applyWorld } from "../../../pipeline/sandbox-world-config";
-import { openPgliteTestStore, type TestStore } from "../../../pipeline/testing/backends";
+import type { Runtime } from "../../../pipeline/runtime";
+import type { TestStore } from "../../../pipeline/testing/backends";
 import { waitFor } from "../../../pipeline/testing/engine-backends";
-import { startIngressServer } from "../../../pipeline/testing/ingress-server";
+import { startWorldHarness, type WorldHarness } from "../../../pipeline/testing/world-harness";
 import { reconcilePayout } from "../../stripe";
 import { startStripeWorld, type StripeWorld } from "../stripe-world";
 
@@ -23,29 +17,18 @@ import { startStripeWorld, type StripeWorld } from "../stripe-world";
  * is flagged with exactly those lines; a replayed or stale webhook changes nothing.
  */
 describe("Stripe payouts end to end against the Shopify, Stripe and QuickBooks sandboxes", () => {
+  let h: WorldHarness<StripeWorld>;
   let store: TestStore;
   let rt: Runtime;
   let world: StripeWorld;
-  let ingress: { url: string; close(): Promise<void> };
-  const config = loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-stripe-")), LOOPKEEPER_DELIVERY_LEASE_SECONDS: "2", LOG_LEVEL: "warn" });
   const address = { name: "Ada Park", address1: "1 Main St", city: "Denver", province: "CO", zip: "80202", country: "US" };
 
   beforeAll(async () => {
-    store = await openPgliteTestStore();
-    rt = await Runtime.open({ config, store, transport: new InProcessTransport() });
-    ingress = await startIngressServer(() => rt);
-    world = await startStripeWorld({ appUrl: ingress.url });
-    await applyWorld(rt, world.config);
-    await rt.reload();
-    await rt.startWorkers();
+    h = await startWorldHarness((appUrl) => startStripeWorld({ appUrl }), { name: "stripe" });
+    ({ store, world, rt } = h);
   });
 
-  afterAll(async () => {
-    await rt?.halt();
-    await world?.close();
-    await ingress?.close();
-    await store?.dispose();
-  });
+  afterAll(async () => h?.close());
 
   const journalsOf = (payoutId: string) => world.quickbooks.state.list("JournalEntry").filter((j: any) => JSON.stringify(j).includes(payoutId));
   const settledEvents = async (payoutId: string) => (await store.rows<{ id: string }>(sql`select id from events where type = 'payout.settled' and payload->>'id' = ${payoutId}`)).length;
@@ -117,7 +100,7 @@ describe("Stripe payouts end to end against the Shopify, Stripe and QuickBooks s
 
   it("dedupes a replayed payout.paid and rejects a stale one: no second settlement, no second journal", async () => {
     const sent = payoutWebhook(balancedPayout);
-    const post = (headers: Record<string, string>) => fetch(`${ingress.url}/api/webhooks/stripe`, { method: "POST", body: sent.body, headers: { "content-type": "application/json", ...headers } });
+    const post = (headers: Record<string, string>) => fetch(`${h.ingressUrl}/api/webhooks/stripe`, { method: "POST", body: sent.body, headers: { "content-type": "application/json", ...headers } });
 
     const replay = await post({ "stripe-signature": sent.headers["stripe-signature"]! });
     expect(replay.status).toBe(202);
