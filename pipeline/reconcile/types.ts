@@ -1,6 +1,7 @@
 import type { LiveInstance } from "../connector-instances";
 import type { Store } from "../db/client";
 import type { MappingRow } from "../db/queries/mapping-queries";
+import type { LogDelivery } from "../db/queries/recon-evidence";
 import type { DomainSettings } from "./settings";
 
 export const RECON_DOMAINS = ["inventory", "orders", "shipments", "accounting"] as const;
@@ -33,18 +34,8 @@ export interface BridgeLine {
   refs?: EvidenceRef[];
 }
 
-/** A delivery of a log event, as the evidence shows it. */
-export interface DeliveryEvidence {
-  id: string;
-  destination: string;
-  action: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  parkedReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A delivery of a log event, as the evidence shows it: the same fields the log query reads. */
+export type DeliveryEvidence = LogDelivery;
 
 /** An event from our log that explains (part of) a gap, with what it explains. */
 export interface LogEvidence {
