@@ -1,14 +1,12 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { explainFailure, signalsOf } from "../../agent/diagnosis";
-import { openWorld, SCENARIOS, waitForDelivered, type World } from "../../agent/diagnosis/testing/failure-world";
-import { proposeRemediation } from "../../pipeline/approvals";
+import { openWorld, type World } from "../../agent/diagnosis/testing/failure-world";
 import { createMcpToken, revokeMcpToken } from "../../pipeline/mcp-tokens";
 import { engineBackends } from "../../pipeline/testing/engine-backends";
 import { TOOLS } from "../registry";
 import { handleMcpHttpRequest } from "../mcp/http";
-import { exerciseEveryTool, exerciseResourcesAndPrompts, type ExerciseIds } from "./support/exercise-tools";
+import { exerciseEveryTool, exerciseResourcesAndPrompts, prepareExerciseIds, type ExerciseIds } from "./support/exercise-tools";
 import { serveFetchHandler } from "./support/node-http";
 
 // One backend is enough here: the pipeline suites cover both; this is about the transport.
@@ -23,19 +21,7 @@ describe(`MCP over Streamable HTTP (stateless, bearer tokens) on ${backend.name}
   beforeAll(async () => {
     w = await openWorld(backend);
     http = await serveFetchHandler((req) => handleMcpHttpRequest(w.rt, req));
-    const input = await SCENARIOS.find((s) => s.id === "ns-unknown-sku")!.run(w);
-    const parkedEventId = (input as { eventId: string }).eventId;
-    const deliveredEventId = await w.order(60, "ns-main");
-    await waitForDelivered(w, deliveredEventId);
-    const d = (await explainFailure(w.store, { eventId: parkedEventId }, signalsOf(w.rt)))!;
-    const itemId = w.ns.main.ids.items["TR-20"]!;
-    const others = await proposeRemediation(w.rt, { type: "user", id: "ops@example.com", scopes: ["read", "propose"], role: "operator" }, {
-      kind: "update_mapping",
-      params: { connector: "ns-main", mappingKind: "netsuite_item", mappings: [{ sourceKey: "ZZ-99", targetKey: itemId }], failureKey: d.failureKey },
-      rationale: "ZZ-99 is the trail rope under its marketplace SKU",
-    });
-    if (!others.ok) throw new Error(others.message);
-    ids = { parkedEventId, parkedOrderNumber: "#1001", deliveredEventId, failureKey: d.failureKey!, connector: "ns-main", othersProposalId: others.value.id, itemId };
+    ids = await prepareExerciseIds(w, 60);
     for (const [name, scopes] of [["reader", ["read"]], ["agent", ["read", "propose"]], ["approver", ["read", "propose", "approve"]], ["revoked", ["read"]]] as const) {
       tokens[name] = (await createMcpToken(w.store, { name, scopes: [...scopes] })).token;
     }

@@ -4,15 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { explainFailure, signalsOf } from "../../agent/diagnosis";
-import { openWorld, PUBLIC_URL, SCENARIOS, SECRET_KEY_HEX, waitForDelivered, type World } from "../../agent/diagnosis/testing/failure-world";
-import { proposeRemediation } from "../../pipeline/approvals";
+import { openWorld, PUBLIC_URL, SECRET_KEY_HEX, type World } from "../../agent/diagnosis/testing/failure-world";
 import { verifyAuditChain } from "../../pipeline/audit";
 import { openStore } from "../../pipeline/db/client";
 import { createMcpToken } from "../../pipeline/mcp-tokens";
 import { InProcessTransport } from "../../pipeline/queue/in-process";
 import { TOOLS } from "../registry";
-import { exerciseEveryTool, exerciseResourcesAndPrompts, type ExerciseIds } from "./support/exercise-tools";
+import { exerciseEveryTool, exerciseResourcesAndPrompts, prepareExerciseIds, type ExerciseIds } from "./support/exercise-tools";
 
 /**
  * `npm run mcp` as a client launches it: a child process speaking JSON-RPC on stdout. The store
@@ -37,19 +35,7 @@ describe("MCP over stdio (npm run mcp)", () => {
       },
       openTransport: async () => new InProcessTransport(),
     });
-    const input = await SCENARIOS.find((s) => s.id === "ns-unknown-sku")!.run(w);
-    const parkedEventId = (input as { eventId: string }).eventId;
-    const deliveredEventId = await w.order(70, "ns-main");
-    await waitForDelivered(w, deliveredEventId);
-    const d = (await explainFailure(w.store, { eventId: parkedEventId }, signalsOf(w.rt)))!;
-    const itemId = w.ns.main.ids.items["TR-20"]!;
-    const others = await proposeRemediation(w.rt, { type: "user", id: "ops@example.com", scopes: ["read", "propose"], role: "operator" }, {
-      kind: "update_mapping",
-      params: { connector: "ns-main", mappingKind: "netsuite_item", mappings: [{ sourceKey: "ZZ-99", targetKey: itemId }], failureKey: d.failureKey },
-      rationale: "ZZ-99 is the trail rope under its marketplace SKU",
-    });
-    if (!others.ok) throw new Error(others.message);
-    ids = { parkedEventId, parkedOrderNumber: "#1001", deliveredEventId, failureKey: d.failureKey!, connector: "ns-main", othersProposalId: others.value.id, itemId };
+    ids = await prepareExerciseIds(w, 70);
     token = (await createMcpToken(w.store, { name: "desktop-client", scopes: ["read", "propose", "approve"] })).token;
     readToken = (await createMcpToken(w.store, { name: "read-only-client", scopes: ["read"] })).token;
     await w.closeRuntime();

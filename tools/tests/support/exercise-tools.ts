@@ -1,6 +1,9 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { expect } from "vitest";
+import { explainFailure, signalsOf } from "../../../agent/diagnosis";
+import { openWorld, SCENARIOS, waitForDelivered, type World } from "../../../agent/diagnosis/testing/failure-world";
+import { proposeRemediation } from "../../../pipeline/approvals";
 import { TOOLS } from "../../registry";
 
 export interface ExerciseIds {
@@ -130,4 +133,24 @@ export async function exerciseResourcesAndPrompts(client: Client, ids: ExerciseI
 
 function textOf(c: object | undefined): string {
   return c && "text" in c && typeof c.text === "string" ? c.text : "";
+}
+
+/**
+ * Puts the world every MCP transport test drives into the same state: a parked ZZ-99 order, a
+ * delivered order, and another operator's mapping proposal. Returns the ids the tools are called with.
+ */
+export async function prepareExerciseIds(w: World, deliveredOrderSeq: number): Promise<ExerciseIds> {
+  const input = await SCENARIOS.find((s) => s.id === "ns-unknown-sku")!.run(w);
+  const parkedEventId = (input as { eventId: string }).eventId;
+  const deliveredEventId = await w.order(deliveredOrderSeq, "ns-main");
+  await waitForDelivered(w, deliveredEventId);
+  const d = (await explainFailure(w.store, { eventId: parkedEventId }, signalsOf(w.rt)))!;
+  const itemId = w.ns.main.ids.items["TR-20"]!;
+  const others = await proposeRemediation(w.rt, { type: "user", id: "ops@example.com", scopes: ["read", "propose"], role: "operator" }, {
+    kind: "update_mapping",
+    params: { connector: "ns-main", mappingKind: "netsuite_item", mappings: [{ sourceKey: "ZZ-99", targetKey: itemId }], failureKey: d.failureKey },
+    rationale: "ZZ-99 is the trail rope under its marketplace SKU",
+  });
+  if (!others.ok) throw new Error(others.message);
+  return { parkedEventId, parkedOrderNumber: "#1001", deliveredEventId, failureKey: d.failureKey!, connector: "ns-main", othersProposalId: others.value.id, itemId };
 }
