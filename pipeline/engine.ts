@@ -14,6 +14,9 @@ import { Capturer, type CaptureOptions, type CaptureOutcome } from "./stages/cap
 import { Deliverer, type DeliverJob } from "./stages/deliver";
 import type { RoutingRule } from "./stages/route";
 
+/** Most deliveries one batch job carries (see enqueueDeliveries). */
+const BATCH_JOB_SIZE = 100;
+
 export interface EngineOptions {
   store: Store;
   transport: QueueTransport;
@@ -78,8 +81,16 @@ export class Engine {
   }
 
   /**
-   * Job ids derive from the delivery and its scheduled time: a re-enqueue of the same schedule
-   * (the sweeper, a restart) is absorbed by the transport, a reschedule is a new job.
+   * Puts deliveries on their destinations' queues. Due deliveries of a destination without a
+   * per-second limit travel together, up to BATCH_JOB_SIZE per job: one job per batch instead of
+   * per delivery is what takes delivery past the queue's per-job cost (bench:pipeline). A
+   * destination with a per-second limit gets one job per delivery, because the queue's limiter
+   * counts jobs; so do delayed retries and refetches.
+   *
+   * Job ids derive from the deliveries and their scheduled time: a re-enqueue of the same schedule
+   * (the sweeper, a restart) is absorbed by the transport, a reschedule is a new job. A delivery
+   * that ends up in two jobs (a batch and a sweeper's re-enqueue) is still delivered once: the
+   * second job's claim finds it taken or done.
    */
   async enqueueDeliveries(items: (QueuedDelivery & { refetch?: boolean })[]): Promise<void> {
     if (items.length === 0) return;
@@ -91,13 +102,25 @@ export class Engine {
 
   private async enqueueNow(items: (QueuedDelivery & { refetch?: boolean })[]): Promise<void> {
     const byQueue = new Map<string, { id: string; data: DeliverJob; delayMs?: number }[]>();
+    const batches = new Map<string, string[]>();
     const now = Date.now();
+    const jobsOf = (q: string) => byQueue.get(q) ?? byQueue.set(q, []).get(q)!;
     for (const d of items) {
       const at = d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : 0;
       const q = this.queueOf(d.destination);
-      const list = byQueue.get(q) ?? [];
-      list.push({ id: `${d.id}@${at}`, data: { deliveryId: d.id, refetch: d.refetch }, delayMs: at > now ? at - now : undefined });
-      byQueue.set(q, list);
+      const batchable = at <= now && !d.refetch && !this.opts.destinations.get(d.destination)?.policy.perSecond;
+      if (batchable) {
+        const ids = batches.get(q) ?? batches.set(q, []).get(q)!;
+        ids.push(d.id);
+        continue;
+      }
+      jobsOf(q).push({ id: `${d.id}@${at}`, data: { deliveryIds: [d.id], refetch: d.refetch }, delayMs: at > now ? at - now : undefined });
+    }
+    for (const [q, ids] of batches) {
+      for (let i = 0; i < ids.length; i += BATCH_JOB_SIZE) {
+        const chunk = ids.slice(i, i + BATCH_JOB_SIZE);
+        jobsOf(q).push({ id: chunk.length === 1 ? `${chunk[0]}@0` : `${chunk[0]}@0+${chunk.length}`, data: { deliveryIds: chunk } });
+      }
     }
     await Promise.all([...byQueue].map(([q, jobs]) => this.opts.transport.enqueue(q, jobs)));
   }
@@ -125,7 +148,7 @@ export class Engine {
       if (this.consumed.has(dest.id)) continue;
       this.consumed.add(dest.id);
       const perSecond = dest.policy.perSecond;
-      await this.opts.transport.consume<DeliverJob>(this.queueOf(dest.id), (job) => this.deliverer.handle(job.data), {
+      await this.opts.transport.consume<DeliverJob>(this.queueOf(dest.id), (job) => this.deliverer.handle(dest.id, job.data), {
         concurrency: dest.policy.concurrency,
         limiter: perSecond ? { max: Math.max(1, Math.round(perSecond)), durationMs: perSecond >= 1 ? 1000 : Math.round(1000 / perSecond) } : undefined,
       });
@@ -210,6 +233,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.deliverer.stop();
     await this.opts.transport.close();
   }
 }

@@ -1,4 +1,4 @@
-import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import { BrokenCircuitError, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen, type BulkheadPolicy, type CircuitBreakerPolicy } from "cockatiel";
 import type { CapturedEvent, DeliveryContext, MappingLookup } from "../../connectors/sdk/definition";
 import type { Store } from "../db/client";
 import {
@@ -16,7 +16,13 @@ import { upcastEvent, type EntityKeys, type EventType } from "../model";
 import { redactText, redactValue } from "../redact";
 
 export interface DeliverJob {
-  deliveryId: string;
+  /**
+   * The deliveries of one destination this job carries: one, or a batch (see
+   * Engine.enqueueDeliveries for when jobs carry batches).
+   */
+  deliveryIds?: string[];
+  /** Jobs enqueued before batch jobs existed carry their one delivery here. */
+  deliveryId?: string;
   /** Set after a conflict: the connector reloads the upstream record before writing. */
   refetch?: boolean;
 }
@@ -50,6 +56,8 @@ export class Deliverer {
   private readonly reschedules: GroupCommit<Reschedule>;
   private readonly attemptLog: GroupCommit<AttemptRow>;
   private readonly breakers = new Map<string, { policy: CircuitBreakerPolicy; openedAt: number }>();
+  private readonly slots = new Map<string, { capacity: number; policy: BulkheadPolicy }>();
+  private stopping = false;
   private readonly random: () => number;
 
   constructor(private readonly deps: DeliverDeps) {
@@ -96,8 +104,49 @@ export class Deliverer {
     return b;
   }
 
-  async handle(job: DeliverJob): Promise<void> {
-    const claimed = await this.claims.add(job.deliveryId);
+  /**
+   * Runs a job of `destination`'s queue. Each delivery takes one of the destination's concurrency
+   * slots in this process before it is claimed, so a batch job never has more upstream calls in
+   * flight than the destination allows, and no claim's lease runs while its delivery waits for a
+   * slot. The claims and completions of a batch travel in the same group-committed statements.
+   */
+  async handle(destination: string, job: DeliverJob): Promise<void> {
+    const ids = job.deliveryIds ?? (job.deliveryId ? [job.deliveryId] : []);
+    const slots = this.slotsOf(destination);
+    const unstarted: string[] = [];
+    const results = await Promise.allSettled(
+      ids.map((id) => slots.execute(() => (this.stopping ? void unstarted.push(id) : this.deliverOne(id, job.refetch === true)))),
+    );
+    // A stopping worker hands what it has not started back to the queue instead of draining a
+    // whole batch first; if the queue is already closed, the deliveries stay pending for the sweeper.
+    if (unstarted.length) {
+      await this.deps
+        .enqueue(unstarted.map((id) => ({ id, destination, nextAttemptAt: null })))
+        .catch((err) => log.warn({ err: (err as Error).message, destination, deliveries: unstarted.length }, "stopping: deliveries left pending for the sweeper"));
+    }
+    // An infrastructure fault (the database down) fails the job for the transport's retry; the
+    // deliveries that did finish are not claimed again.
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  /** Lets deliveries already started finish and starts no more (see handle). */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private slotsOf(destination: string): BulkheadPolicy {
+    const capacity = this.deps.destinations.get(destination)?.policy.concurrency ?? 1;
+    let s = this.slots.get(destination);
+    if (!s || s.capacity !== capacity) {
+      s = { capacity, policy: bulkhead(capacity, Number.POSITIVE_INFINITY) };
+      this.slots.set(destination, s);
+    }
+    return s.policy;
+  }
+
+  private async deliverOne(deliveryId: string, refetch: boolean): Promise<void> {
+    const claimed = await this.claims.add(deliveryId);
     if (!claimed) return; // finished, parked, or held by another worker: nothing to do
     const dest = this.deps.destinations.get(claimed.destination);
     const startedAt = new Date();
@@ -115,7 +164,7 @@ export class Deliverer {
       const err = new ClassifiedError({ errorClass: "auth", message: `${dest.id} is stopped until its credentials are reconnected` });
       return this.park(claimed, dest, err, claimed.attempts, startedAt, 0);
     }
-    const ctx = this.contextOf(claimed, dest, attemptNo, job.refetch === true);
+    const ctx = this.contextOf(claimed, dest, attemptNo, refetch);
     const breaker = this.breaker(dest);
     const action = dest.actions[claimed.action]!;
     const t0 = performance.now();
