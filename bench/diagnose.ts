@@ -60,13 +60,15 @@ async function seed(store: Store): Promise<void> {
     const to = Math.min(N, from + BATCH - 1);
     await store.db.transaction(async (tx) => {
       const run = (q: ReturnType<typeof sql>) => tx.execute(q);
-      await run(sql`insert into events (id, schema_version, type, source_connector, source_event_id, order_number, po_number, skus, customer, correlation_id, payload, status, open_deliveries, parked_deliveries, occurred_at, received_at)
+      await run(sql`insert into events (id, schema_version, type, source_connector, source_event_id, order_number, po_number, skus, customer, correlation_id, payload, occurred_at, received_at)
         select 'evt_b' || i, 1, 'order.created', (array['shopify','amazon','edi-x12'])[1 + i % 3], 'src-' || i, '#' || (100000 + i), null,
                case when i % 100 = 0 and ${GROUP_SQL("i")} < 30 then array['ZZ-' || ${GROUP_SQL("i")}, 'SKU-' || (i % 5000)] else array['SKU-' || (i % 5000)] end,
                'buyer' || (i % 50000) || '@example.com', 'cor_b' || i,
                jsonb_build_object('id', 'shopify:' || i, 'orderNumber', '#' || (100000 + i), 'currency', 'USD', 'lines', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (i % 5000), 'quantity', 1))),
-               case when i % 100 = 0 then 'parked' else 'delivered' end, 0, case when i % 100 = 0 then 1 else 0 end,
                now() - make_interval(secs => ${N} - i), now() - make_interval(secs => ${N} - i)
+          from generate_series(${from}::int, ${to}::int) i`);
+      await run(sql`insert into event_progress (event_id, status, open_deliveries, parked_deliveries)
+        select 'evt_b' || i, case when i % 100 = 0 then 'parked' else 'delivered' end, 0, case when i % 100 = 0 then 1 else 0 end
           from generate_series(${from}::int, ${to}::int) i`);
       await run(sql`insert into deliveries (id, event_id, destination, action, idempotency_key, status, attempts, external_id, last_error_class, last_error, failure_key, created_at, updated_at)
         select 'dlv_b' || i, 'evt_b' || i,

@@ -543,7 +543,7 @@ async function pushCorrection(rt: Runtime, row: RemediationRow, p: ParamsOf<"pus
     event: {
       id, schemaVersion: event.schemaVersion, type, sourceConnector: event.sourceConnector, sourceEventId,
       orderNumber: keys.orderNumber ?? null, poNumber: keys.poNumber ?? null, skus: keys.skus ?? [], customer: keys.customer ?? null,
-      correlationId: event.correlationId, causationId: event.id, rawPayloadId: null, payload: data, status: "processing",
+      correlationId: event.correlationId, causationId: event.id, rawPayloadId: null, payload: data,
       occurredAt: event.occurredAt, receivedAt: now,
     },
     deliveries,

@@ -97,7 +97,6 @@ export class Capturer {
           causationId: c.causationId ?? opts.causationId ?? null,
           rawPayloadId: opts.rawPayloadId ?? null,
           payload: data,
-          status: steps.length > 0 ? "processing" : "skipped",
           occurredAt: c.occurredAt,
           receivedAt,
         },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { Engine } from "../engine";
 import { staticDirectory, type DestinationPolicy } from "../destinations";
-import { attempts, connectorInstances, deliveries, duplicateCaptures, events, failureGroups, parkedDeliveries } from "../db/schema";
+import { attempts, connectorInstances, deliveries, duplicateCaptures, eventProgress, failureGroups, parkedDeliveries } from "../db/schema";
 import { engineBackends, waitFor } from "../testing/engine-backends";
 import { ScriptedSystem } from "../testing/scripted-destination";
 import { orderCreated } from "../testing/sample-events";
@@ -31,7 +31,7 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     return { engine, store: s };
   }
 
-  const eventStatus = async (store: TestStore, id: string) => (await store.db.select().from(events).where(eq(events.id, id)))[0]?.status;
+  const eventStatus = async (store: TestStore, id: string) => (await store.db.select().from(eventProgress).where(eq(eventProgress.eventId, id)))[0]?.status;
 
   it("delivers a captured event, records each stage, and marks the event delivered", async () => {
     const erp = new ScriptedSystem();
@@ -121,7 +121,7 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     // The same write again (as after a crash between the upstream call and our commit).
     erp.next({ errorClass: "duplicate", message: "Duplicate Document Number Error" });
     await store.rows(sql`update deliveries set status = 'pending' where event_id = ${o!.eventId}`);
-    await store.rows(sql`update events set status = 'processing', open_deliveries = 1 where id = ${o!.eventId}`);
+    await store.rows(sql`update event_progress set status = 'processing', open_deliveries = 1 where event_id = ${o!.eventId}`);
     await engine.sweep({ includeScheduled: true });
     await waitFor(async () => (await store.db.select().from(attempts).where(eq(attempts.outcome, "duplicate"))).length === 1, { what: "duplicate outcome" });
     expect(erp.records.size).toBe(1);
@@ -141,7 +141,7 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     expect(erp.calls.length).toBe(callsWhileOpen);
     down = false;
     await waitFor(async () => {
-      const rows = await store.db.select({ s: events.status }).from(events);
+      const rows = await store.db.select({ s: eventProgress.status }).from(eventProgress);
       return rows.length === outs.length && rows.every((r) => r.s === "delivered");
     }, { timeoutMs: 20_000, what: "all delivered after recovery" });
     expect(erp.records.size).toBe(10);
@@ -210,7 +210,7 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     await store.rows(sql`update deliveries set lease_until = now() - interval '1 second' where status = 'in_flight'`);
     const second = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), { concurrency: 5 }, store);
     await waitFor(async () => {
-      const rows = await store.db.select({ s: events.status }).from(events);
+      const rows = await store.db.select({ s: eventProgress.status }).from(eventProgress);
       return rows.every((r) => r.s === "delivered");
     }, { timeoutMs: 20_000, what: "all delivered after restart" });
     expect(erp.records.size).toBe(30);

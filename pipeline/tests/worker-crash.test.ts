@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { loadConfig } from "../config";
-import { deliveries, events } from "../db/schema";
+import { deliveries, eventProgress, events } from "../db/schema";
 import { Runtime } from "../runtime";
 import { saveConnectorInstance } from "../connector-instances";
 import { saveRoutingRule } from "../routing-rules";
@@ -66,7 +66,7 @@ describe.runIf(pg && redis)("worker process killed with SIGKILL mid-run (Postgre
     expect(deliveredAtCrash).toBeLessThan(total);
     startWorker();
     await waitFor(async () => {
-      const [r] = await store.rows<{ n: number }>(sql`select count(*)::int as n from events where status = 'delivered'`);
+      const [r] = await store.rows<{ n: number }>(sql`select count(*)::int as n from event_progress where status = 'delivered'`);
       return r!.n === total;
     }, { timeoutMs: 90_000, what: "every event delivered after the restart" });
     expect(sink.received.size).toBe(total);
@@ -74,7 +74,7 @@ describe.runIf(pg && redis)("worker process killed with SIGKILL mid-run (Postgre
     expect(eventIds.size).toBe(total);
     const notDone = await store.db.select().from(deliveries).where(sql`${deliveries.status} <> 'succeeded'`);
     expect(notDone).toEqual([]);
-    const [one] = await store.db.select().from(events).where(eq(events.sourceEventId, "order-created-5000"));
-    expect(one!.openDeliveries).toBe(0);
+    const [one] = await store.db.select().from(events).innerJoin(eventProgress, eq(eventProgress.eventId, events.id)).where(eq(events.sourceEventId, "order-created-5000"));
+    expect(one!.event_progress.openDeliveries).toBe(0);
   }, 180_000);
 });

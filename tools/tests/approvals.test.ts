@@ -4,7 +4,7 @@ import { explainFailure, signalsOf } from "../../agent/diagnosis";
 import { openWorld, SCENARIOS, waitForDelivered, waitForFailure, type World } from "../../agent/diagnosis/testing/failure-world";
 import { applyApprovedRemediation, approveRemediation, proposeRemediation, type Actor } from "../../pipeline/approvals";
 import { readAuditLog, verifyAuditChain } from "../../pipeline/audit";
-import { deliveries, events, parkedDeliveries, remediations } from "../../pipeline/db/schema";
+import { deliveries, eventProgress, events, parkedDeliveries, remediations } from "../../pipeline/db/schema";
 import { applyRemediation } from "../../pipeline/remediations";
 import { engineBackends, waitFor } from "../../pipeline/testing/engine-backends";
 import { runOpenAiToolCall } from "../openai-adapter";
@@ -186,7 +186,8 @@ describe.each(engineBackends())("approvals and remediations on $name", (backend)
     expect(applied).toMatchObject({ status: "applied", outcome: { succeeded: 1 } });
     const corrected = applied.caused.eventIds[0]!;
     const [ev] = await w.store.db.select().from(events).where(eq(events.id, corrected));
-    expect(ev).toMatchObject({ causationId: eventId, status: "delivered" });
+    expect(ev).toMatchObject({ causationId: eventId });
+    expect((await w.store.db.select().from(eventProgress).where(eq(eventProgress.eventId, corrected)))[0]).toMatchObject({ status: "delivered", openDeliveries: 0 });
     expect((ev!.payload as { shippingAddress: { postalCode: string } }).shippingAddress.postalCode).toBe("97201");
     expect((await parkedOf(eventId))[0]).toMatchObject({ status: "skipped" });
     const [pk] = await w.store.db.select().from(parkedDeliveries).where(eq(parkedDeliveries.eventId, eventId));
@@ -208,7 +209,7 @@ describe.each(engineBackends())("approvals and remediations on $name", (backend)
     if (!r.ok) throw new Error(r.message);
     await approveRemediation(w.rt, approver, r.value.id);
     expect(await applyApprovedRemediation(w.rt, agent, r.value.id, { waitMs: 15_000 })).toMatchObject({ ok: true, outcome: { succeeded: 1 } });
-    await waitFor(async () => (await w.store.db.select().from(events).where(eq(events.id, eventId)))[0]?.status === "delivered");
+    await waitFor(async () => (await w.store.db.select().from(eventProgress).where(eq(eventProgress.eventId, eventId)))[0]?.status === "delivered");
   });
 
   it("tampering with one audit row of a remediation is detected", async () => {

@@ -231,7 +231,7 @@ export async function waitForFailure(w: World, eventId: string, opts: { outcome?
 }
 
 export async function waitForDelivered(w: World, eventId: string): Promise<void> {
-  await waitFor(async () => (await w.store.rows<{ status: string }>(sql`select status from events where id = ${eventId}`))[0]?.status === "delivered", { what: `${eventId} delivered`, timeoutMs: 30_000 });
+  await waitFor(async () => (await w.store.rows<{ status: string }>(sql`select status from event_progress where event_id = ${eventId}`))[0]?.status === "delivered", { what: `${eventId} delivered`, timeoutMs: 30_000 });
 }
 
 async function quarantineKey(w: World, connector: string, reasonCode: string): Promise<string> {

@@ -82,7 +82,7 @@ describe("DTC loop end to end against the four sandboxes", () => {
     const rateLimited = await store.rows<{ n: number }>(sql`select count(*)::int as n from attempts where outcome = 'rate_limited'`);
     expect(rateLimited[0]!.n).toBeGreaterThanOrEqual(1);
     await waitFor(async () => {
-      const [r] = await store.rows<{ n: number }>(sql`select count(*)::int as n from events where status not in ('delivered', 'skipped') and type <> 'inventory.level'`);
+      const [r] = await store.rows<{ n: number }>(sql`select count(*)::int as n from events e join event_progress p on p.event_id = e.id where p.status not in ('delivered', 'skipped') and e.type <> 'inventory.level'`);
       return r!.n === 0;
     }, { timeoutMs: 30_000, what: "every order, shipment event delivered" });
   }, 180_000);

@@ -14,7 +14,8 @@ export interface CaptureRow {
 }
 
 /**
- * Inserts a batch of captured events and their deliveries in one statement (atomic on its own).
+ * Inserts a batch of captured events, their progress rows (processing, or skipped when no route
+ * matched) and their deliveries in one statement (atomic on its own).
  * The batch travels as one JSON parameter: building a statement with thousands of bind
  * parameters cost more CPU than the database spent on it. A source event already captured (or
  * repeated inside the batch) is recorded as a duplicate and gets no deliveries. Returns, per
@@ -29,8 +30,12 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
       id: e.id, schema_version: e.schemaVersion, type: e.type, source_connector: e.sourceConnector, source_event_id: e.sourceEventId,
       order_number: e.orderNumber ?? null, po_number: e.poNumber ?? null, skus: e.skus ?? [], customer: e.customer ?? null,
       correlation_id: e.correlationId, causation_id: e.causationId ?? null, raw_payload_id: e.rawPayloadId ?? null, payload: e.payload ?? null,
-      status: e.status ?? "received", open_deliveries: d.length, occurred_at: e.occurredAt, received_at: e.receivedAt ?? new Date().toISOString(),
+      occurred_at: e.occurredAt, received_at: e.receivedAt ?? new Date().toISOString(),
     })),
+  );
+  // Its own small parameter: reading the status off the events' recordset would parse every payload twice.
+  const progressJson = JSON.stringify(
+    unique.map(({ event: e, deliveries: d }) => ({ event_id: e.id, status: d.length > 0 ? "processing" : "skipped", open_deliveries: d.length })),
   );
   const dlJson = JSON.stringify(
     unique.flatMap((r) => r.deliveries).map((d) => ({
@@ -42,15 +47,20 @@ export async function insertCapturedEvents(store: Store, rows: CaptureRow[]): Pr
   const inserted = await store.rows<{ id: string }>(sql`
     with ev as (
       insert into events (id, schema_version, type, source_connector, source_event_id, order_number, po_number, skus, customer,
-                          correlation_id, causation_id, raw_payload_id, payload, status, open_deliveries, occurred_at, received_at)
+                          correlation_id, causation_id, raw_payload_id, payload, occurred_at, received_at)
       select x.id, x.schema_version, x.type, x.source_connector, x.source_event_id, x.order_number, x.po_number,
              array(select jsonb_array_elements_text(x.skus)), x.customer, x.correlation_id, x.causation_id, x.raw_payload_id,
-             x.payload, x.status, x.open_deliveries, x.occurred_at, x.received_at
+             x.payload, x.occurred_at, x.received_at
         from jsonb_to_recordset(${evJson}::jsonb) as x(id text, schema_version int, type text, source_connector text, source_event_id text,
              order_number text, po_number text, skus jsonb, customer text, correlation_id text, causation_id text, raw_payload_id text,
-             payload jsonb, status text, open_deliveries int, occurred_at timestamptz, received_at timestamptz)
+             payload jsonb, occurred_at timestamptz, received_at timestamptz)
       on conflict do nothing
       returning id),
+    pr as (
+      insert into event_progress (event_id, status, open_deliveries)
+      select p.event_id, p.status, p.open_deliveries
+        from jsonb_to_recordset(${progressJson}::jsonb) as p(event_id text, status text, open_deliveries int)
+       where p.event_id in (select id from ev)),
     dl as (
       insert into deliveries (id, event_id, destination, action, depends_on, idempotency_key, status, settings, hold)
       select y.id, y.event_id, y.destination, y.action, y.depends_on, y.idempotency_key, y.status, y.settings, y.hold

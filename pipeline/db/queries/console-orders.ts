@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Store } from "../client";
+import { EVENT_STATUS, EVENTS_WITH_PROGRESS } from "./event-read-queries";
 
 export interface OrderListRow {
   ref: string;
@@ -23,20 +24,20 @@ export async function listOrders(store: Store, f: { q?: string; state?: OrderLis
     where.push(sql`(e.order_number ilike ${like} or e.po_number ilike ${like} or e.customer ilike ${like} or e.skus @> array[${f.q}]::text[])`);
   }
   const having = f.state === "parked"
-    ? sql`having bool_or(e.status = 'parked')`
+    ? sql`having bool_or(${EVENT_STATUS} = 'parked')`
     : f.state === "open"
-      ? sql`having not bool_or(e.status = 'parked') and bool_or(e.status in ('received', 'processing', 'retrying'))`
+      ? sql`having not bool_or(${EVENT_STATUS} = 'parked') and bool_or(${EVENT_STATUS} in ('received', 'processing', 'retrying'))`
       : f.state === "done"
-        ? sql`having not bool_or(e.status in ('parked', 'received', 'processing', 'retrying'))`
+        ? sql`having not bool_or(${EVENT_STATUS} in ('parked', 'received', 'processing', 'retrying'))`
         : sql``;
   const rows = await store.rows<Record<string, unknown>>(sql`
     with o as (
       select coalesce(e.order_number, e.po_number) as ref, max(e.customer) as customer,
              array_agg(distinct e.source_connector) as sources, count(*)::int as events,
              min(e.received_at) as "firstAt", max(e.received_at) as "lastAt",
-             case when bool_or(e.status = 'parked') then 'parked'
-                  when bool_or(e.status in ('received', 'processing', 'retrying')) then 'open' else 'done' end as state
-        from events e
+             case when bool_or(${EVENT_STATUS} = 'parked') then 'parked'
+                  when bool_or(${EVENT_STATUS} in ('received', 'processing', 'retrying')) then 'open' else 'done' end as state
+        from ${EVENTS_WITH_PROGRESS}
        where ${sql.join(where, sql` and `)}
        group by coalesce(e.order_number, e.po_number)
        ${having}

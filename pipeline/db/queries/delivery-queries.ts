@@ -93,12 +93,12 @@ export async function completeDeliveries(store: Store, done: Completion[]): Prom
       returning d.id, d.event_id),
     ev as (select event_id, count(*)::int as n from upd group by event_id),
     evupd as (
-      update events e
-         set open_deliveries = e.open_deliveries - ev.n,
-             status = case when e.parked_deliveries > 0 then 'parked'
-                           when e.open_deliveries - ev.n <= 0 then 'delivered' else 'processing' end
-        from ev where e.id = ev.event_id
-      returning e.id),
+      update event_progress p
+         set open_deliveries = p.open_deliveries - ev.n,
+             status = case when p.parked_deliveries > 0 then 'parked'
+                           when p.open_deliveries - ev.n <= 0 then 'delivered' else 'processing' end
+        from ev where p.event_id = ev.event_id
+      returning p.event_id),
     rel as (
       update deliveries d2 set status = 'pending', updated_at = now()
         from upd where d2.depends_on = upd.id and d2.status = 'blocked'
@@ -129,9 +129,9 @@ export async function rescheduleDeliveries(store: Store, items: Reschedule[]): P
              last_error_class = coalesce(v.error_class, d.last_error_class), last_error = coalesce(v.error, d.last_error), updated_at = now()
         from v where d.id = v.id and d.id = ${anyId(items.map((r) => r.id))} and (d.status = 'in_flight') is true
       returning d.event_id, v.retrying)
-    update events e set status = 'retrying'
+    update event_progress p set status = 'retrying'
       from (select distinct event_id from upd where retrying) r
-     where e.id = r.event_id and e.status in ('processing', 'received')`);
+     where p.event_id = r.event_id and p.status in ('processing', 'received')`);
 }
 
 export interface Parking {
@@ -157,8 +157,8 @@ export async function parkDelivery(store: Store, p: Parking): Promise<boolean> {
     const count = Array.isArray(updated) ? updated.length : ((updated as { rows: unknown[] }).rows ?? []).length;
     if (count === 0) return false;
     await tx.execute(sql`
-      update events set open_deliveries = open_deliveries - 1, parked_deliveries = parked_deliveries + 1, status = 'parked'
-       where id = ${p.eventId}`);
+      update event_progress set open_deliveries = open_deliveries - 1, parked_deliveries = parked_deliveries + 1, status = 'parked'
+       where event_id = ${p.eventId}`);
     await tx
       .insert(parkedDeliveries)
       .values({ deliveryId: p.id, eventId: p.eventId, destination: p.destination, errorClass: p.errorClass, reason: p.reason, field: p.field })
@@ -191,9 +191,9 @@ export async function releaseParked(store: Store, deliveryIds: string[], by: str
     pk as (update parked_deliveries set released_at = now(), released_by = ${by} where delivery_id in (select id from rel) returning delivery_id),
     ev as (select event_id, count(*)::int as n from rel group by event_id),
     evupd as (
-      update events e set open_deliveries = e.open_deliveries + ev.n, parked_deliveries = greatest(e.parked_deliveries - ev.n, 0),
-             status = case when e.parked_deliveries - ev.n > 0 then 'parked' else 'processing' end
-        from ev where e.id = ev.event_id returning e.id)
+      update event_progress p set open_deliveries = p.open_deliveries + ev.n, parked_deliveries = greatest(p.parked_deliveries - ev.n, 0),
+             status = case when p.parked_deliveries - ev.n > 0 then 'parked' else 'processing' end
+        from ev where p.event_id = ev.event_id returning p.event_id)
     select id, destination, next_attempt_at as "nextAttemptAt" from rel`);
 }
 

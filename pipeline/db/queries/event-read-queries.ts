@@ -43,9 +43,16 @@ export interface EventSummaryRow {
   correlationId: string;
 }
 
+/**
+ * The event log `e` with each event's progress `p`. A left join: an event whose progress row is
+ * missing still shows (as received) rather than vanishing from every list.
+ */
+export const EVENTS_WITH_PROGRESS = sql`events e left join event_progress p on p.event_id = e.id`;
+export const EVENT_STATUS = sql`coalesce(p.status, 'received')`;
+
 const SUMMARY_COLUMNS = sql`e.id, e.type, e.source_connector as "sourceConnector", e.source_event_id as "sourceEventId",
-  e.order_number as "orderNumber", e.po_number as "poNumber", e.skus, e.customer, e.status,
-  e.open_deliveries as "openDeliveries", e.parked_deliveries as "parkedDeliveries",
+  e.order_number as "orderNumber", e.po_number as "poNumber", e.skus, e.customer, ${EVENT_STATUS} as status,
+  coalesce(p.open_deliveries, 0) as "openDeliveries", coalesce(p.parked_deliveries, 0) as "parkedDeliveries",
   e.occurred_at as "occurredAt", e.received_at as "receivedAt", e.correlation_id as "correlationId"`;
 
 export async function searchEvents(store: Store, s: EventSearch): Promise<EventSummaryRow[]> {
@@ -55,17 +62,18 @@ export async function searchEvents(store: Store, s: EventSearch): Promise<EventS
   if (s.sku) where.push(sql`e.skus @> array[${s.sku}]::text[]`);
   if (s.customer) where.push(sql`e.customer = ${s.customer}`);
   if (s.connector) where.push(sql`(e.source_connector = ${s.connector} or e.id in (select d.event_id from deliveries d where d.destination = ${s.connector}))`);
-  if (s.status) where.push(sql`e.status = ${s.status}`);
+  // The second test lets the planner use event_progress_unsettled_idx whatever the parameter's value.
+  if (s.status) where.push(s.status === "delivered" || s.status === "skipped" ? sql`p.status = ${s.status}` : sql`p.status = ${s.status} and p.status not in ('delivered', 'skipped')`);
   if (s.type) where.push(sql`e.type = ${s.type}`);
   if (s.errorText) {
     where.push(sql`e.id in (select a.event_id from attempts a
-      where to_tsvector('simple', coalesce(a.error_message, '')) @@ plainto_tsquery('simple', ${s.errorText}))`);
+      where a.error_message is not null and to_tsvector('simple', coalesce(a.error_message, '')) @@ plainto_tsquery('simple', ${s.errorText}))`);
   }
   if (s.since) where.push(sql`e.received_at >= ${s.since}::timestamptz`);
   if (s.until) where.push(sql`e.received_at <= ${s.until}::timestamptz`);
   if (s.before) where.push(sql`(e.received_at, e.id) < (${s.before.receivedAt}::timestamptz, ${s.before.id})`);
   const rows = await store.rows<EventSummaryRow>(sql`
-    select ${SUMMARY_COLUMNS} from events e
+    select ${SUMMARY_COLUMNS} from ${EVENTS_WITH_PROGRESS}
      ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
      order by e.received_at desc, e.id desc
      limit ${s.limit}`);
@@ -87,7 +95,7 @@ export async function getEventRow(store: Store, id: string): Promise<EventDetail
   const [row] = await store.rows<EventDetailRow>(sql`
     select ${SUMMARY_COLUMNS}, e.schema_version as "schemaVersion", e.causation_id as "causationId",
            e.raw_payload_id as "rawPayloadId", e.payload
-      from events e where e.id = ${id}`);
+      from ${EVENTS_WITH_PROGRESS} where e.id = ${id}`);
   return row ? { ...normaliseSummary(row), schemaVersion: Number(row.schemaVersion) } : undefined;
 }
 
@@ -199,7 +207,7 @@ export async function eventsOfOrder(store: Store, ref: string, limit = 500): Pro
       limit 100)
     select ${SUMMARY_COLUMNS}, e.schema_version as "schemaVersion", e.causation_id as "causationId",
            e.raw_payload_id as "rawPayloadId", e.payload
-      from events e
+      from ${EVENTS_WITH_PROGRESS}
      where e.order_number = ${ref} or e.po_number = ${ref} or e.id = ${ref}
         or e.correlation_id in (select correlation_id from seed)
      order by e.occurred_at, e.received_at, e.id

@@ -86,10 +86,10 @@ export async function supersedeParked(store: Store, deliveryIds: string[], by: s
     pk as (update parked_deliveries set released_at = now(), released_by = ${by} where delivery_id in (select id from sup) returning delivery_id),
     ev as (select event_id, count(*)::int as n from sup group by event_id),
     evupd as (
-      update events e set parked_deliveries = greatest(e.parked_deliveries - ev.n, 0),
-             status = case when e.parked_deliveries - ev.n > 0 then 'parked'
-                           when e.open_deliveries > 0 then 'processing' else 'delivered' end
-        from ev where e.id = ev.event_id returning e.id)
+      update event_progress p set parked_deliveries = greatest(p.parked_deliveries - ev.n, 0),
+             status = case when p.parked_deliveries - ev.n > 0 then 'parked'
+                           when p.open_deliveries > 0 then 'processing' else 'delivered' end
+        from ev where p.event_id = ev.event_id returning p.event_id)
     select id from sup`);
   return rows.map((r) => r.id);
 }

@@ -21,8 +21,9 @@ describe.each(storeBackends())("console queries on $name", (backend) => {
   beforeAll(async () => {
     store = await backend.open();
     const ev = (id: string, type: string, source: string, order: string, skus: string[], status: string) =>
-      store.rows(sql`insert into events (id, schema_version, type, source_connector, source_event_id, order_number, skus, correlation_id, payload, status, occurred_at, received_at)
-        values (${id}, 1, ${type}, ${source}, ${`src-${id}`}, ${order}, array(select jsonb_array_elements_text(${JSON.stringify(skus)}::jsonb)), ${`cor-${order}`}, ${JSON.stringify({ orderNumber: order })}::jsonb, ${status}, now() - interval '5 minutes', now() - interval '4 minutes')`);
+      store.rows(sql`with e as (insert into events (id, schema_version, type, source_connector, source_event_id, order_number, skus, correlation_id, payload, occurred_at, received_at)
+        values (${id}, 1, ${type}, ${source}, ${`src-${id}`}, ${order}, array(select jsonb_array_elements_text(${JSON.stringify(skus)}::jsonb)), ${`cor-${order}`}, ${JSON.stringify({ orderNumber: order })}::jsonb, now() - interval '5 minutes', now() - interval '4 minutes') returning id)
+        insert into event_progress (event_id, status) select id, ${status} from e`);
     await ev("evt_1", "order.created", "shopify", "#1", ["AB-12"], "delivered");
     await ev("evt_2", "order.created", "shopify", "#2", ["ZZ-99"], "parked");
     await ev("evt_3", "shipment.created", "shipstation", "#1", ["AB-12"], "delivered");
