@@ -1,12 +1,13 @@
 /**
- * Group commit: concurrent callers each `add` one item and await its result; items that arrive
- * while a flush is running are written together by the next flush. Under light load a write goes
- * out at once (no timer, no added latency); under heavy load batches grow by themselves. This is
- * the lever that takes the pipeline past one-statement-per-event throughput.
+ * Group commit: concurrent callers each `add` one item and await its result; items added in the
+ * same tick, or while a flush is running, are written together by the next flush. Under light
+ * load a write goes out at once (no timer, no added latency); under heavy load batches grow by
+ * themselves. This is the lever that takes the pipeline past one-statement-per-event throughput.
  */
 export class GroupCommit<T, R = void> {
   private pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private flushing = 0;
+  private kickScheduled = false;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[] | void>,
@@ -16,7 +17,15 @@ export class GroupCommit<T, R = void> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      this.kick();
+      // A caller adding a whole batch in a loop gets one flush for it, not one for its first item
+      // and another for the rest.
+      if (!this.kickScheduled) {
+        this.kickScheduled = true;
+        queueMicrotask(() => {
+          this.kickScheduled = false;
+          this.kick();
+        });
+      }
     });
   }
 

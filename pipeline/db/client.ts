@@ -75,12 +75,12 @@ async function openPglite(dataDir: string): Promise<Store> {
  * Applies drizzle/ migrations. On PostgreSQL an advisory lock makes concurrent starts of many
  * workers safe: one migrates, the others wait and then find nothing to do.
  */
-export async function migrateStore(store: Store): Promise<void> {
+export async function migrateStore(store: Store, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
   if (store.kind === "pglite") {
     const { migrate } = await import("drizzle-orm/pglite/migrator");
-    await migrate(store.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(store.db as never, { migrationsFolder });
     return;
   }
   const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  await (store as PostgresStore).withLock(MIGRATION_LOCK, () => migrate(store.db as never, { migrationsFolder: MIGRATIONS_FOLDER }));
+  await (store as PostgresStore).withLock(MIGRATION_LOCK, () => migrate(store.db as never, { migrationsFolder }));
 }

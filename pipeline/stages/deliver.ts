@@ -272,8 +272,7 @@ export class Deliverer {
     await parkDelivery(this.deps.store, {
       id: c.id, eventId: c.eventId, destination: c.destination, attempts: attemptNo, errorClass: err.errorClass,
       reason, field: err.field ?? null, failureKey: key, failureTitle: title, owner: dest?.owner ?? null,
-    });
-    await this.attemptLog.add({
+    }, {
       eventId: c.eventId, deliveryId: c.id, stage: "deliver", destination: c.destination, attemptNo,
       startedAt: startedAt.toISOString(), durationMs, outcome: "parked", errorClass: err.errorClass,
       errorMessage: redactText(err.message, 1000), upstream: err.upstream ? redactValue(err.upstream) : null,

@@ -13,6 +13,9 @@ export class ScriptedSystem {
   private script: ((ctx: DeliveryContext) => ClassifiedErrorInit | "hang" | undefined)[] = [];
   failWith?: (ctx: DeliveryContext) => ClassifiedErrorInit | undefined;
   latencyMs = 0;
+  /** Calls in progress now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   /** The next calls fail as given, in order (undefined = succeed). */
   next(...outcomes: (ClassifiedErrorInit | "hang" | undefined)[]): this {
@@ -21,6 +24,16 @@ export class ScriptedSystem {
   }
 
   async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      return await this.respond(ctx);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async respond(ctx: DeliveryContext): Promise<DeliveryResult> {
     this.calls.push({ key: ctx.idempotencyKey, at: Date.now(), attemptNo: ctx.attemptNo, refetch: ctx.refetch });
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const scripted = this.script.shift()?.(ctx) ?? this.failWith?.(ctx);

@@ -195,6 +195,41 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     expect(stillParked.map((d) => d.destination)).toEqual(["wms", "wms"]);
   });
 
+  /** Records the jobs the engine puts on its queues (the transport itself is the real one). */
+  function recordJobs(engine: Engine): { queue: string; deliveryIds: string[] }[] {
+    const seen: { queue: string; deliveryIds: string[] }[] = [];
+    const t = engine.transport;
+    const enqueue = t.enqueue.bind(t);
+    t.enqueue = async (queue, jobs) => {
+      for (const j of jobs) seen.push({ queue, deliveryIds: (j.data as { deliveryIds: string[] }).deliveryIds });
+      return enqueue(queue, jobs);
+    };
+    return seen;
+  }
+
+  it("carries a destination's due deliveries in batch jobs, with no more calls at once than its concurrency", async () => {
+    const erp = new ScriptedSystem();
+    erp.latencyMs = 15;
+    const { engine, store } = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), { concurrency: 3 });
+    const jobs = recordJobs(engine);
+    const outs = await engine.capture("shopify", Array.from({ length: 40 }, (_, i) => orderCreated(400 + i)));
+    await waitFor(async () => (await store.db.select().from(eventProgress)).filter((p) => p.status === "delivered").length === 40, { what: "40 delivered" });
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.deliveryIds).toHaveLength(40);
+    expect(erp.records.size).toBe(40);
+    expect(erp.maxInFlight).toBe(3);
+    expect(new Set([...erp.records.values()].map((r) => r.eventId))).toEqual(new Set(outs.map((o) => o.eventId)));
+  });
+
+  it("gives a destination with a per-second limit one job per delivery, since the queue's limiter counts jobs", async () => {
+    const erp = new ScriptedSystem();
+    const { engine } = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), { perSecond: 50 });
+    const jobs = recordJobs(engine);
+    await engine.capture("shopify", Array.from({ length: 5 }, (_, i) => orderCreated(450 + i)));
+    await waitFor(() => erp.records.size === 5, { what: "5 delivered" });
+    expect(jobs.map((j) => j.deliveryIds.length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it("resumes unfinished work after a crash without losing or duplicating anything", async () => {
     const store = await backend.openStore();
     const erp = new ScriptedSystem();

@@ -147,8 +147,11 @@ export interface Parking {
   owner: string | null;
 }
 
-/** Stops a delivery with its reason (dead letter) and opens or bumps its failure group. */
-export async function parkDelivery(store: Store, p: Parking): Promise<boolean> {
+/**
+ * Stops a delivery with its reason (dead letter), records the attempt that parked it and opens or
+ * bumps its failure group, in one transaction: a parked delivery always has its cause logged.
+ */
+export async function parkDelivery(store: Store, p: Parking, attempt: AttemptRow): Promise<boolean> {
   return store.db.transaction(async (tx) => {
     const updated = (await tx.execute(sql`
       update deliveries set status = 'parked', attempts = ${p.attempts}, lease_until = null, next_attempt_at = null,
@@ -159,6 +162,7 @@ export async function parkDelivery(store: Store, p: Parking): Promise<boolean> {
     await tx.execute(sql`
       update event_progress set open_deliveries = open_deliveries - 1, parked_deliveries = parked_deliveries + 1, status = 'parked'
        where event_id = ${p.eventId}`);
+    await tx.execute(insertAttemptsSql([attempt]));
     await tx
       .insert(parkedDeliveries)
       .values({ deliveryId: p.id, eventId: p.eventId, destination: p.destination, errorClass: p.errorClass, reason: p.reason, field: p.field })
