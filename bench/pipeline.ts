@@ -171,11 +171,14 @@ async function insertBaselines(sql: postgres.Sql, n: number): Promise<{ batched:
 
 /**
  * Baseline 3, the idealised pipeline: dedupe insert + delivery row in one statement per 100
- * events, one BullMQ job per event, a worker that does a minimal transform and marks deliveries
- * done in group-committed batches. No routing, no attempt log, no breaker, no trace: the floor
- * of what durable, queued delivery costs here.
+ * events, enqueued, a worker that does a minimal transform and marks deliveries done in
+ * group-committed batches. No routing, no claim or lease, no attempt log, no breaker, no trace:
+ * the floor of what durable, queued delivery costs here. `perJob` is how many deliveries one
+ * queue job carries: 1 (a job per event), or 100, as our engine batches due deliveries of a
+ * destination without a per-second limit (the bench's sink has none), so the comparison with
+ * our figure is like for like.
  */
-async function idealisedBaseline(sql: postgres.Sql, redisUrl: string, n: number): Promise<number> {
+async function idealisedBaseline(sql: postgres.Sql, redisUrl: string, n: number, perJob: number): Promise<number> {
   await sql`create table if not exists ib_events (id text primary key, source_event_id text unique not null, payload jsonb not null)`;
   await sql`create table if not exists ib_deliveries (id text primary key, event_id text not null, status text not null)`;
   const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -196,14 +199,17 @@ async function idealisedBaseline(sql: postgres.Sql, redisUrl: string, n: number)
     }
     flushing = null;
   };
-  const w = new Worker("ib", async (job) => {
-    const p = (job.data as { p: Record<string, unknown> }).p;
+  const deliver = (id: string, p: Record<string, unknown>) => {
     void { n: p.orderNumber, t: (p.totals as { total: unknown }).total };
-    await new Promise<void>((resolve) => {
-      pending.push(job.data.d);
+    return new Promise<void>((resolve) => {
+      pending.push(id);
       waiters.push(resolve);
       flushing ??= flush();
     });
+  };
+  const w = new Worker("ib", async (job) => {
+    const { ds, p } = job.data as { ds: string[]; p: Record<string, unknown> };
+    await Promise.all(ds.map((d) => deliver(d, p)));
   }, { connection: conn.duplicate() as unknown as ConnectionOptions, prefix, concurrency: 100 });
   const data = orderCreated(1).data;
   const t0 = performance.now();
@@ -216,7 +222,12 @@ async function idealisedBaseline(sql: postgres.Sql, redisUrl: string, n: number)
       const inserted = await sql`
         with ins as (insert into ib_events ${sql(rows)} on conflict do nothing returning id)
         insert into ib_deliveries (id, event_id, status) select 'd' || id, id, 'pending' from ins returning id, event_id`;
-      await q.addBulk(inserted.map((r) => ({ name: "d", data: { d: r.id, p: data }, opts: { jobId: r.id } })));
+      const jobs = [];
+      for (let i = 0; i < inserted.length; i += perJob) {
+        const ds = inserted.slice(i, i + perJob).map((r) => r.id as string);
+        jobs.push({ name: "d", data: { ds, p: data }, opts: { jobId: ds[0] } });
+      }
+      await q.addBulk(jobs);
     }
   }));
   while (done < n) await new Promise((r) => setTimeout(r, 5));
@@ -273,12 +284,14 @@ async function main(): Promise<void> {
     const raw = postgres(url.toString(), { max: 10, onnotice: () => {} });
     const bull = await bullmqBaseline(process.env.REDIS_URL, Math.min(N, 20_000));
     const inserts = await insertBaselines(raw, Math.min(N, 20_000));
-    const ideal = await idealisedBaseline(raw, process.env.REDIS_URL, Math.min(N, 20_000));
+    const idealPerEvent = await idealisedBaseline(raw, process.env.REDIS_URL, Math.min(N, 20_000), 1);
+    const ideal = await idealisedBaseline(raw, process.env.REDIS_URL, Math.min(N, 20_000), 100);
     await raw.end();
     await store.dispose();
-    out(`| ${scale.label} | ${fmt(scale.throughput)} | ${fmt(scale.p50, 1)} / ${fmt(scale.p99, 1)} ms | idealised pipeline: ${fmt(ideal)} events/s | ${fmt((100 * scale.throughput) / ideal, 0)} % |`);
+    out(`| ${scale.label} | ${fmt(scale.throughput)} | ${fmt(scale.p50, 1)} / ${fmt(scale.p99, 1)} ms | idealised pipeline, 100 deliveries per job: ${fmt(ideal)} events/s | ${fmt((100 * scale.throughput) / ideal, 0)} % |`);
     out("");
-    out(`Other baselines in this run: BullMQ alone ${fmt(bull)} no-op jobs/s; PostgreSQL dedupe insert ${fmt(inserts.batched)} rows/s (100 per statement), ${fmt(inserts.single)} rows/s (1 per statement, 50 in flight).`);
+    out(`Other baselines in this run: idealised pipeline with one job per event ${fmt(idealPerEvent)} events/s (ours is ${fmt((100 * scale.throughput) / idealPerEvent, 0)} % of it); BullMQ alone ${fmt(bull)} no-op jobs/s; PostgreSQL dedupe insert ${fmt(inserts.batched)} rows/s (100 per statement), ${fmt(inserts.single)} rows/s (1 per statement, 50 in flight).`);
+    out("The idealised pipeline inserts 100 events with their delivery rows per statement (4 statements in flight) and enqueues them; ours captures one event per call from 200 concurrent callers (group-committed), routes, claims each delivery with a lease, logs an attempt row per stage and keeps each event's progress.");
     out(`Targets: scale-out ≥ 2,000 events/s (${scale.throughput >= 2000 ? "met" : "NOT met"}) and ≥ 50 % of the idealised baseline (${scale.throughput >= ideal / 2 ? "met" : "NOT met"}); p99 < 50 ms at 500/s (${scale.p99 < 50 ? "met" : "NOT met"}); embedded ≥ 500 events/s (${embedded.throughput >= 500 ? "met" : "NOT met"}).`);
   } else {
     out("");
