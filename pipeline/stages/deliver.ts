@@ -57,6 +57,8 @@ export class Deliverer {
   private readonly attemptLog: GroupCommit<AttemptRow>;
   private readonly breakers = new Map<string, { policy: CircuitBreakerPolicy; openedAt: number }>();
   private readonly slots = new Map<string, { capacity: number; policy: BulkheadPolicy }>();
+  /** Until when a destination told us to hold off (Retry-After, an open circuit), per destination. */
+  private readonly heldUntil = new Map<string, number>();
   private stopping = false;
   private readonly random: () => number;
 
@@ -114,9 +116,22 @@ export class Deliverer {
     const ids = job.deliveryIds ?? (job.deliveryId ? [job.deliveryId] : []);
     const slots = this.slotsOf(destination);
     const unstarted: string[] = [];
+    const held: string[] = [];
     const results = await Promise.allSettled(
-      ids.map((id) => slots.execute(() => (this.stopping ? void unstarted.push(id) : this.deliverOne(id, job.refetch === true)))),
+      ids.map((id) =>
+        slots.execute(() => {
+          if (this.stopping) return void unstarted.push(id);
+          // Once one delivery of the batch was told to wait, the rest wait too instead of each
+          // calling the destination to be told the same.
+          if ((this.heldUntil.get(destination) ?? 0) > Date.now()) return void held.push(id);
+          return this.deliverOne(id, job.refetch === true);
+        }),
+      ),
     );
+    if (held.length) {
+      const nextAttemptAt = new Date(this.heldUntil.get(destination) ?? Date.now()).toISOString();
+      await this.deps.enqueue(held.map((id) => ({ id, destination, nextAttemptAt })));
+    }
     // A stopping worker hands what it has not started back to the queue instead of draining a
     // whole batch first; if the queue is already closed, the deliveries stay pending for the sweeper.
     if (unstarted.length) {
@@ -261,7 +276,10 @@ export class Deliverer {
       startedAt: r.startedAt.toISOString(), durationMs: r.durationMs, outcome: r.outcome,
       errorClass: r.err?.errorClass ?? null, errorMessage: r.message, upstream: r.err?.upstream ? redactValue(r.err.upstream) : null, nextAttemptAt,
     });
-    if (r.pause) await this.deps.pause(c.destination, r.pause);
+    if (r.pause) {
+      this.heldUntil.set(c.destination, Math.max(this.heldUntil.get(c.destination) ?? 0, Date.now() + r.pause));
+      await this.deps.pause(c.destination, r.pause);
+    }
     await this.deps.enqueue([{ id: c.id, destination: c.destination, nextAttemptAt, refetch: r.refetch }]);
     deliveryOutcomes.inc({ destination: c.destination, outcome: r.outcome });
   }

@@ -221,6 +221,19 @@ describe.each(engineBackends())("engine on $name", (backend) => {
     expect(new Set([...erp.records.values()].map((r) => r.eventId))).toEqual(new Set(outs.map((o) => o.eventId)));
   });
 
+  it("holds the rest of a batch when one of its deliveries is told to wait, instead of each calling to hear the same", async () => {
+    const erp = new ScriptedSystem().next({ errorClass: "rate_limited", message: "429", retryAfterMs: 400 });
+    const { engine, store } = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), { concurrency: 1 });
+    const outs = await engine.capture("shopify", Array.from({ length: 8 }, (_, i) => orderCreated(460 + i)));
+    await waitFor(async () => (await store.db.select().from(eventProgress)).filter((p) => p.status === "delivered").length === 8, { what: "8 delivered" });
+    const first = erp.calls[0]!.at;
+    expect(erp.calls.filter((c) => c.at - first < 350)).toHaveLength(1);
+    expect(erp.calls).toHaveLength(9);
+    expect(erp.records.size).toBe(outs.length);
+    const spent = await store.db.select().from(deliveries);
+    expect(spent.every((d) => d.attempts === 1)).toBe(true);
+  });
+
   it("gives a destination with a per-second limit one job per delivery, since the queue's limiter counts jobs", async () => {
     const erp = new ScriptedSystem();
     const { engine } = await start({ erp }, ruleTo({ connector: "erp", action: "write" }), { perSecond: 50 });
