@@ -61,6 +61,7 @@ export const events = pgTable(
     index("events_source_received_idx").on(t.sourceConnector, t.receivedAt),
   ],
 );
+
 /**
  * Where each event stands, written with the event and counted down as its deliveries finish. A
  * narrow row of its own: every finished delivery updates it, and updating the event log's wide row
