@@ -26,8 +26,9 @@ export interface ClaimedDelivery {
 
 /**
  * Statements that act on deliveries by id find them by primary key and nothing else. `= any(...)`
- * of the ids (one JSON parameter) lets the planner use the key; the status test is wrapped in
- * `is true`, which no index can answer, so it is checked on the row found instead. Written the
+ * of the ids (one JSON parameter here, or `any(array(select v.id from v))` in statements that
+ * already carry the ids in a recordset `v`) lets the planner use the key; the status test is
+ * wrapped in `is true`, which no index can answer, so it is checked on the row found instead. Written the
  * plain way, the planner joined the ids against the status index (stale statistics on a table
  * that grows fast said "1 pending row") and read every pending or in-flight delivery, dead
  * versions included, on each claim: bench:pipeline read 20,000 index entries per claim of 100 and
@@ -89,7 +90,7 @@ export async function completeDeliveries(store: Store, done: Completion[]): Prom
       update deliveries d
          set status = 'succeeded', attempts = v.attempts, external_id = v.external_id, lease_until = null,
              next_attempt_at = null, last_error = null, last_error_class = null, updated_at = now()
-        from v where d.id = v.id and d.id = ${anyId(done.map((c) => c.id))} and (d.status = 'in_flight') is true
+        from v where d.id = v.id and d.id = any(array(select v.id from v)) and (d.status = 'in_flight') is true
       returning d.id, d.event_id),
     ev as (select event_id, count(*)::int as n from upd group by event_id),
     evupd as (
@@ -127,7 +128,7 @@ export async function rescheduleDeliveries(store: Store, items: Reschedule[]): P
       update deliveries d
          set status = 'pending', attempts = v.attempts, next_attempt_at = v.next_at, lease_until = null,
              last_error_class = coalesce(v.error_class, d.last_error_class), last_error = coalesce(v.error, d.last_error), updated_at = now()
-        from v where d.id = v.id and d.id = ${anyId(items.map((r) => r.id))} and (d.status = 'in_flight') is true
+        from v where d.id = v.id and d.id = any(array(select v.id from v)) and (d.status = 'in_flight') is true
       returning d.event_id, v.retrying)
     update event_progress p set status = 'retrying'
       from (select distinct event_id from upd where retrying) r
