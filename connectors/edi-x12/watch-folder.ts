@@ -67,8 +67,16 @@ export async function scanFolderOnce(opts: WatchFolderOptions): Promise<ScanResu
         continue;
       }
       const target = await freeName(join(dir, "rejected"), e.name);
-      await rename(path, target);
-      await writeFile(`${target}.reason.txt`, `${new Date(now()).toISOString()} ${(err as Error)?.message ?? String(err)}\n`);
+      // The reason is in place before the file shows up in rejected/, so whoever sees the file
+      // finds why (written after the rename, a reader could see the file alone).
+      const reason = `${target}.reason.txt`;
+      await writeFile(reason, `${new Date(now()).toISOString()} ${(err as Error)?.message ?? String(err)}\n`);
+      try {
+        await rename(path, target);
+      } catch (renameErr) {
+        await unlink(reason).catch(() => {});
+        throw renameErr;
+      }
       result.rejected.push(basename(target));
       continue;
     }
