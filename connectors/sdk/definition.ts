@@ -169,6 +169,12 @@ export interface RatePolicy {
   concurrency: number;
   /** Steady requests per second (the documented bucket leak or quota). */
   perSecond: number;
+  /**
+   * The API's documented bucket size, kept for reference. Not enforced: the queue's limiter is a
+   * fixed window of `perSecond`, so a full bucket is never spent at once. That is slower than the
+   * API allows after a quiet spell, but a fixed window sized to the burst could send two bursts
+   * back to back across a window edge, which the API would answer with 429s.
+   */
   burst?: number;
 }
 
