@@ -1,6 +1,7 @@
 import { config as loadedConfig, type Config } from "./config";
 import { InstanceDirectory } from "./connector-instances";
 import { openStore, type Store } from "./db/client";
+import { maintenanceWarnings, runMaintenance } from "./db/maintenance";
 import { InboundFolderRunner } from "./inbound-folders";
 import { failNotification, finishNotification, getNotification, pendingNotifications } from "./db/queries/notification-queries";
 import type { Destination } from "./destinations";
@@ -52,6 +53,7 @@ export class Runtime {
   private pollers?: PollerRunner;
   private inboundFolders?: InboundFolderRunner;
   private notificationSweep?: NodeJS.Timeout;
+  private upkeep?: NodeJS.Timeout;
 
   private constructor(readonly config: Config, readonly store: Store, readonly transport: QueueTransport, extra: Destination[]) {
     this.directory = new InstanceDirectory(store, config.secretKey, extra);
@@ -110,6 +112,8 @@ export class Runtime {
     await sweepNotifications();
     this.notificationSweep = setInterval(() => void sweepNotifications().catch(() => {}), 15_000);
     this.notificationSweep.unref?.();
+    if (this.store.kind === "pglite") this.startEmbeddedUpkeep();
+    else void maintenanceWarnings(this.store).then((ws) => ws.forEach((w) => log.warn(w))).catch(() => {});
     if (opts.reconcile !== false) {
       // Scale-out: BullMQ job schedulers (one run per tick across all workers); embedded: timers.
       await scheduleReconciliation({ ...reconDepsOf(this), transport: this.transport }).catch((e) =>
@@ -153,7 +157,21 @@ export class Runtime {
   }
 
   /** Which backends are in use and whether each answers. */
-  async health(): Promise<{ ok: boolean; database: { kind: string; ok: boolean; error?: string }; queue: { kind: string; ok: boolean; error?: string } }> {
+  /** PGlite has no autovacuum (see db/maintenance.ts): this process does its work, once a minute at most. */
+  private startEmbeddedUpkeep(): void {
+    let running = false;
+    this.upkeep = setInterval(() => {
+      if (running) return;
+      running = true;
+      runMaintenance(this.store)
+        .then((steps) => void (steps.length && log.info({ steps }, "embedded database upkeep")))
+        .catch((e) => log.warn({ err: (e as Error).message }, "embedded database upkeep failed; it runs again in a minute"))
+        .finally(() => (running = false));
+    }, 60_000);
+    this.upkeep.unref?.();
+  }
+
+  async health(): Promise<{ ok: boolean; database: { kind: string; ok: boolean; error?: string; warnings?: string[] }; queue: { kind: string; ok: boolean; error?: string } }> {
     const check = async (fn: () => Promise<void>) => {
       try {
         await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error("timed out after 2 s")), 2_000))]);
@@ -163,7 +181,9 @@ export class Runtime {
       }
     };
     const [db, q] = await Promise.all([check(() => this.store.ping()), check(() => this.transport.ping())]);
-    return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db }, queue: { kind: this.transport.kind, ...q } };
+    // A warning does not make the process unhealthy: work goes on, but someone should act.
+    const warnings = db.ok ? await maintenanceWarnings(this.store).catch(() => []) : [];
+    return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db, ...(warnings.length ? { warnings } : {}) }, queue: { kind: this.transport.kind, ...q } };
   }
 
   /** Stops all work of this process (queue, pollers, timers) but leaves the store open. */
@@ -174,6 +194,7 @@ export class Runtime {
     this.rules.stop();
     this.fulfilmentNodes.stop();
     if (this.notificationSweep) clearInterval(this.notificationSweep);
+    if (this.upkeep) clearInterval(this.upkeep);
     await this.engine.stop();
   }
 
