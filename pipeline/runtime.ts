@@ -156,7 +156,6 @@ export class Runtime {
     }
   }
 
-  /** Which backends are in use and whether each answers. */
   /** PGlite has no autovacuum (see db/maintenance.ts): this process does its work, once a minute at most. */
   private startEmbeddedUpkeep(): void {
     let running = false;
@@ -171,6 +170,7 @@ export class Runtime {
     this.upkeep.unref?.();
   }
 
+  /** Which backends are in use, whether each answers, and what needs an operator's attention. */
   async health(): Promise<{ ok: boolean; database: { kind: string; ok: boolean; error?: string; warnings?: string[] }; queue: { kind: string; ok: boolean; error?: string } }> {
     const check = async (fn: () => Promise<void>) => {
       try {
