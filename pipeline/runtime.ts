@@ -163,7 +163,8 @@ export class Runtime {
       if (running) return;
       running = true;
       runMaintenance(this.store)
-        .then((steps) => void (steps.length && log.info({ steps }, "embedded database upkeep")))
+        // Routine, like autovacuum; worth an operator's eye only when a step held the database up.
+        .then((steps) => steps.length && (steps.some((s) => s.ms > 1_000) ? log.info : log.debug).call(log, { steps }, "embedded database upkeep"))
         .catch((e) => log.warn({ err: (e as Error).message }, "embedded database upkeep failed; it runs again in a minute"))
         .finally(() => (running = false));
     }, 60_000);
