@@ -84,6 +84,10 @@ describe("ingress hooks: afterIngress and inbound folders", () => {
     await store?.dispose();
   });
 
+  const answersLogged = () =>
+    store.rows<{ event_id: string; outcome: string; error_class: string | null; error_message: string }>(
+      sql`select event_id, outcome, error_class, error_message from attempts where stage = 'capture' and destination = 'hooked-1' order by id`,
+    );
   const post = (body: unknown, token = "tok") => handleWebhook(rt, "hooked-1", { headers: { "x-token": token, "content-type": "application/json" }, rawBody: JSON.stringify(body), query: {} });
 
   it("runs after a capture with the stored events, the instance's own sequences and the interchange registry", async () => {
@@ -102,6 +106,11 @@ describe("ingress hooks: afterIngress and inbound folders", () => {
     expect(await nextSequenceValue(store, "hooked-1:ack")).toBe(3);
     const rows = await store.rows<{ partner_id: string; control_number: string; connector: string }>(sql`select partner_id, control_number, connector from inbound_interchanges`);
     expect(rows).toEqual([{ partner_id: "partner-a", control_number: "1", connector: "hooked-1" }]);
+    // Both answers are in the event's trace, the duplicate's on the event it duplicated.
+    expect(await answersLogged()).toEqual([
+      { event_id: calls[0]!.outcome.events![0]!.eventId, outcome: "ok", error_class: null, error_message: "answered the sender: ack 1" },
+      { event_id: calls[0]!.outcome.events![0]!.eventId, outcome: "ok", error_class: null, error_message: "answered the sender: ack 2" },
+    ]);
   });
 
   it("runs after a rejection from a verified sender, never for one that failed verification", async () => {
@@ -121,6 +130,8 @@ describe("ingress hooks: afterIngress and inbound folders", () => {
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ accepted: 1 });
       expect(res.body.answered).toBeUndefined();
+      // The failed answer is in the event log with its cause, not only in the process log.
+      expect((await answersLogged()).at(-1)).toMatchObject({ outcome: "failed", error_class: "permanent", error_message: expect.stringContaining("partner endpoint down") });
     } finally {
       failHook = false;
     }
