@@ -181,10 +181,17 @@ export class Runtime {
         return { ok: false as const, error: (e as Error).message };
       }
     };
-    const [db, q] = await Promise.all([check(() => this.store.ping()), check(() => this.transport.ping())]);
-    // A warning does not make the process unhealthy: work goes on, but someone should act.
-    const warnings = db.ok ? await maintenanceWarnings(this.store).catch(() => []) : [];
-    return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db, ...(warnings.length ? { warnings } : {}) }, queue: { kind: this.transport.kind, ...q } };
+    let warnings: string[] = [];
+    const [db, q] = await Promise.all([
+      // The warnings query runs inside the database check, under the same 2 s bound as the ping.
+      check(async () => {
+        await this.store.ping();
+        // A warning does not make the process unhealthy: work goes on, but someone should act.
+        warnings = await maintenanceWarnings(this.store).catch(() => []);
+      }),
+      check(() => this.transport.ping()),
+    ]);
+    return { ok: db.ok && q.ok, database: { kind: this.store.kind, ...db, ...(db.ok && warnings.length ? { warnings } : {}) }, queue: { kind: this.transport.kind, ...q } };
   }
 
   /** Stops all work of this process (queue, pollers, timers) but leaves the store open. */
