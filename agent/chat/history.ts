@@ -66,7 +66,8 @@ export interface ConversationTurnView {
 export interface RemediationState {
   status: string;
   decidedBy: string | null;
-  outcome: { succeeded: number; parked: number; pending: number } | null;
+  /** `replayed`: how many deliveries applying it sent again (the outcome counts each of them once). */
+  outcome: { succeeded: number; parked: number; pending: number; replayed: number } | null;
 }
 
 export interface ConversationView {
@@ -94,8 +95,13 @@ export async function loadConversationView(rt: Runtime, f: { conversationId: str
   for (const id of new Set(turns.flatMap((t) => t.answer?.proposals.map((p) => p.remediationId) ?? []))) {
     const r = await getRemediation(rt, id);
     if (!r) continue;
-    const o = r.outcome as { succeeded?: number; parked?: number; pending?: number } | null;
-    remediations[id] = { status: r.status, decidedBy: r.approvedByPolicy ? `policy ${r.approvedByPolicy}` : r.decidedBy, outcome: o && typeof o.succeeded === "number" ? { succeeded: o.succeeded, parked: o.parked ?? 0, pending: o.pending ?? 0 } : null };
+    const o = r.outcome as { succeeded?: number; parked?: number; pending?: number; skipped?: number } | null;
+    let outcome: RemediationState["outcome"] = null;
+    if (o && typeof o.succeeded === "number") {
+      const [parked, pending, skipped] = [o.parked ?? 0, o.pending ?? 0, o.skipped ?? 0];
+      outcome = { succeeded: o.succeeded, parked, pending, replayed: o.succeeded + parked + pending + skipped };
+    }
+    remediations[id] = { status: r.status, decidedBy: r.approvedByPolicy ? `policy ${r.approvedByPolicy}` : r.decidedBy, outcome };
   }
   return { ok: true, view: { id: conv.id, title: conv.title, turns, remediations } };
 }

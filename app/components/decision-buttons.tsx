@@ -14,23 +14,33 @@ interface ApproveResult {
   };
 }
 
+/** What applying a remediation did to the deliveries it sent again. */
+export interface AppliedOutcome {
+  succeeded: number;
+  parked: number;
+  pending: number;
+  replayed: number;
+}
+
+/** One sentence for the click's answer and for the same card read back from the server later. */
+export function appliedText(o: AppliedOutcome): string {
+  return `Applied: ${o.succeeded} delivered, ${o.parked} stopped again, ${o.pending} still running${o.replayed ? ` (${o.replayed} ${o.replayed === 1 ? "delivery" : "deliveries"} replayed)` : ""}.`;
+}
+
 /** What an approver's click did, for views that keep showing the remediation afterwards (the chat's proposal card). */
 export interface Decision {
   status: "applied" | "failed" | "approved" | "rejected";
-  outcome: { succeeded: number; parked: number; pending: number } | null;
-  replayed: number;
+  outcome: AppliedOutcome | null;
   text: string;
   tone: "ok" | "bad" | "warn";
 }
 
 function decisionOf(res: ApproveResult): Decision {
   const a = res.applied;
-  if (a?.error) return { status: "approved", outcome: null, replayed: 0, text: `Approved, but not applied: ${a.reason}`, tone: "warn" };
-  if (!a?.outcome) return { status: "applied", outcome: null, replayed: 0, text: "Approved and applied.", tone: "ok" };
-  const replayed = a.caused?.deliveryIds.length ?? 0;
-  const o = a.outcome;
-  const text = `Applied: ${o.succeeded} delivered, ${o.parked} stopped again, ${o.pending} still running${replayed ? ` (${replayed} ${replayed === 1 ? "delivery" : "deliveries"} replayed)` : ""}.`;
-  return { status: a.status === "failed" ? "failed" : "applied", outcome: o, replayed, text, tone: a.status === "failed" || o.parked ? "warn" : "ok" };
+  if (a?.error) return { status: "approved", outcome: null, text: `Approved, but not applied: ${a.reason}`, tone: "warn" };
+  if (!a?.outcome) return { status: "applied", outcome: null, text: "Approved and applied.", tone: "ok" };
+  const o = { ...a.outcome, replayed: a.caused?.deliveryIds.length ?? 0 };
+  return { status: a.status === "failed" ? "failed" : "applied", outcome: o, text: appliedText(o), tone: a.status === "failed" || o.parked ? "warn" : "ok" };
 }
 
 /**
@@ -62,7 +72,7 @@ export function DecisionButtons({ id, title, onDecided }: { id: string; title: s
     setBusy(null);
     if (!res.ok) return setNote({ tone: "bad", text: res.error ?? "rejection failed" });
     setNote({ tone: "ok", text: "Rejected." });
-    onDecided?.({ status: "rejected", outcome: null, replayed: 0, text: `Rejected: ${reason.trim()}`, tone: "ok" });
+    onDecided?.({ status: "rejected", outcome: null, text: `Rejected: ${reason.trim()}`, tone: "ok" });
     router.refresh();
   }
 

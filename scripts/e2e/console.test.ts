@@ -377,6 +377,12 @@ describe("operations console in a browser", () => {
     await screenshot(page, "26-chat-order-trace-green");
     await page.goto(`${url}/audit?subject=${encodeURIComponent(`remediation:${remediationId}`)}`);
     await expect(page.locator("td.mono", { hasText: "remediation.approved" }).count()).resolves.toBeGreaterThan(0);
+    // Read back later, the card says what the click said: the outcome and the deliveries it replayed.
+    await page.goto(`${url}/chat`);
+    await waitFor(async () => ((await answers.count()) === 2 ? true : undefined), { timeoutMs: 15_000, what: "the approver's conversation to load again" });
+    const later = answers.nth(1).locator(`[data-remediation-id="${remediationId}"]`);
+    expect(await later.getAttribute("data-status")).toBe("applied");
+    expect(await later.getByTestId("card-outcome").textContent()).toMatch(/^Applied: \d+ delivered, 0 stopped again, \d+ still running \(1 delivery replayed\)\.$/);
     expect(browser!.problems).toEqual([]);
   }, 240_000);
 });

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { reconDiffs, reconRuns } from "../../../pipeline/db/schema";
 import { InProcessTransport } from "../../../pipeline/queue/in-process";
 import { openPgliteTestStore } from "../../../pipeline/testing/backends";
+import { applyApprovedRemediation, approveRemediation } from "../../../pipeline/approvals";
 import { loadConversationView } from "../../chat/history";
 import type { ChatTurnDeps } from "../../chat/turn";
 import { runChatTurn } from "../../chat/turn";
@@ -316,11 +317,22 @@ describe("core ops questions on the sandbox world", () => {
           return { content: `Proposed ${r.id}: ${r.dryRun.summary}. It needs an approver.` };
         },
       );
-      const { events, result } = await collectTurn(runChatTurn(model, { message: "retry everything that failed on the NetSuite outage" }));
+      const operator = { id: "usr_ops_2", email: "otto.operator@example.com", role: "operator" };
+      const { events, result } = await collectTurn(runChatTurn({ ...model, user: operator }, { message: "retry everything that failed on the NetSuite outage" }));
       const card = eventsOf(events, "proposal")[0]!.card;
       expect(card).toMatchObject({ kind: "retry", status: "proposed", failureKey: down.failureKey, dryRunSummary: "1 of 1 would now pass" });
       expect(result.text).toBe(`Proposed ${card.remediationId}: 1 of 1 would now pass. It needs an approver.`);
       expect(result.citations).toEqual([{ kind: "remediation", id: card.remediationId, resolved: true }]);
+
+      // Approved and applied elsewhere (the approvals page, say): the conversation read back shows
+      // what applying it did, with the deliveries it sent again, as the card said on the click.
+      const approver = { type: "user" as const, id: "ada.approver@example.com", scopes: ["read" as const, "propose" as const, "approve" as const], role: "approver" as const };
+      expect(await approveRemediation(w.rt, approver, card.remediationId)).toMatchObject({ ok: true });
+      const applied = await applyApprovedRemediation(w.rt, approver, card.remediationId, { waitMs: 10_000 });
+      expect(applied).toMatchObject({ ok: true, status: "applied", outcome: { settled: true, succeeded: 1, parked: 0, pending: 0 } });
+      const view = await loadConversationView(w.rt, { conversationId: result.conversationId, userId: operator.id });
+      expect(view.ok && view.view.remediations[card.remediationId]).toEqual({ status: "applied", decidedBy: approver.id, outcome: { succeeded: 1, parked: 0, pending: 0, replayed: applied.ok ? applied.caused.deliveryIds.length : -1 } });
+      expect(applied.ok && applied.caused.deliveryIds).toHaveLength(1);
     });
   });
 });

@@ -4,19 +4,19 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import type { ProposalCard as Card } from "@/agent/chat/events";
 import { Badge, StatusBadge } from "@/app/components/ui";
-import { DecisionButtons, type Decision } from "@/app/components/decision-buttons";
+import { appliedText, DecisionButtons, type AppliedOutcome, type Decision } from "@/app/components/decision-buttons";
 
 /** Where the card's remediation stands now: from the stream, the server (on reload) or the approver's click. */
 export interface CardState {
   status: string;
   decidedBy?: string | null;
-  outcome?: { succeeded: number; parked: number; pending: number } | null;
+  outcome?: AppliedOutcome | null;
   note?: { tone: "ok" | "bad" | "warn"; text: string };
 }
 
 function outcomeText(s: CardState): string | null {
   if (s.note) return s.note.text;
-  if (s.status === "applied" && s.outcome) return `Applied: ${s.outcome.succeeded} delivered, ${s.outcome.parked} stopped again, ${s.outcome.pending} still running.`;
+  if (s.status === "applied" && s.outcome) return appliedText(s.outcome);
   if (s.status === "rejected") return `Rejected${s.decidedBy ? ` by ${s.decidedBy}` : ""}.`;
   if (s.status === "failed") return "Applying it failed: see the audit log.";
   return null;
