@@ -72,6 +72,32 @@ export class ClassifiedError extends Error {
   }
 }
 
+/** An answer to an inbound transmission (an EDI 997), generated and numbered, that the sender did not get. */
+export interface UnsentAnswer {
+  kind: string;
+  /** The document's own reference, e.g. its ISA13. */
+  reference: string;
+  body: string;
+}
+
+/**
+ * Thrown by a connector's afterIngress when answers could not be sent: it carries the documents
+ * still owed, exactly as generated, so the pipeline keeps them and resends the same bytes later
+ * (their control numbers are issued; renumbering would leave the partner a gap for good).
+ */
+export class AnswersNotSent extends Error {
+  constructor(
+    readonly unsent: UnsentAnswer[],
+    /** Why the send failed, usually a ClassifiedError. */
+    readonly reason: unknown,
+    /** What did go out before the failure, for the event log. */
+    readonly sent: string[] = [],
+  ) {
+    super(`${unsent.map((a) => `${a.kind} ${a.reference}`).join(", ")} not sent: ${(reason as Error)?.message ?? String(reason)}`);
+    this.name = "AnswersNotSent";
+  }
+}
+
 export function isClassifiedError(e: unknown): e is ClassifiedError {
   return e instanceof ClassifiedError || (typeof e === "object" && e !== null && (e as any).name === "ClassifiedError" && "errorClass" in e);
 }

@@ -29,7 +29,7 @@ function createMetrics() {
     }),
     ingressAnswers: new Counter({
       name: "loopkeeper_ingress_answers_total",
-      help: "Answers connectors sent back in their own protocol after an inbound request (EDI TA1/997), by connector and result (ok, failed)",
+      help: "Answers connectors sent back in their own protocol after an inbound request (EDI TA1/997), by connector and result (ok, failed, given_up: resend window closed or refused for good)",
       labelNames: ["connector", "result"] as const,
       registers: [registry],
     }),

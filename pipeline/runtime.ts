@@ -3,6 +3,7 @@ import { InstanceDirectory } from "./connector-instances";
 import { openStore, type Store } from "./db/client";
 import { maintenanceWarnings, runMaintenance } from "./db/maintenance";
 import { InboundFolderRunner } from "./inbound-folders";
+import { ANSWER_RESEND_SWEEP_MS, resendDueAnswers } from "./ingress-hooks";
 import { failNotification, finishNotification, getNotification, pendingNotifications } from "./db/queries/notification-queries";
 import type { Destination } from "./destinations";
 import { Engine } from "./engine";
@@ -53,6 +54,7 @@ export class Runtime {
   private pollers?: PollerRunner;
   private inboundFolders?: InboundFolderRunner;
   private notificationSweep?: NodeJS.Timeout;
+  private answerResends?: NodeJS.Timeout;
   private upkeep?: NodeJS.Timeout;
 
   private constructor(readonly config: Config, readonly store: Store, readonly transport: QueueTransport, extra: Destination[]) {
@@ -112,6 +114,11 @@ export class Runtime {
     await sweepNotifications();
     this.notificationSweep = setInterval(() => void sweepNotifications().catch(() => {}), 15_000);
     this.notificationSweep.unref?.();
+    this.answerResends = setInterval(
+      () => void resendDueAnswers(this).catch((e) => log.warn({ err: (e as Error).message }, "answers due for a resend could not be sent")),
+      ANSWER_RESEND_SWEEP_MS,
+    );
+    this.answerResends.unref?.();
     if (this.store.kind === "pglite") this.startEmbeddedUpkeep();
     else void maintenanceWarnings(this.store).then((ws) => ws.forEach((w) => log.warn(w))).catch(() => {});
     if (opts.reconcile !== false) {
@@ -202,6 +209,7 @@ export class Runtime {
     this.rules.stop();
     this.fulfilmentNodes.stop();
     if (this.notificationSweep) clearInterval(this.notificationSweep);
+    if (this.answerResends) clearInterval(this.answerResends);
     if (this.upkeep) clearInterval(this.upkeep);
     await this.engine.stop();
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CONNECTOR_PROBES } from "../pipeline/connector-probes";
-import { attemptStats, inboundActivityOf, listConnectorRows, openParkedByDestination, pollStatesOf, recentAttemptsOf } from "../pipeline/db/queries/health-queries";
+import { answersOwedByConnector, attemptStats, inboundActivityOf, listConnectorRows, openParkedByDestination, pollStatesOf, recentAttemptsOf } from "../pipeline/db/queries/health-queries";
 import { webhookStateOf } from "../agent/diagnosis";
 import { defineTool, fail } from "./define-tool";
 
@@ -27,6 +27,7 @@ const Health = z.object({
     lastFailureAt: z.string().nullable(),
   }),
   openParked: z.number(),
+  answersOwed: z.object({ pending: z.number(), oldestPendingSince: z.string().nullable(), givenUp: z.number() }),
   rateLimitBudget: z.object({ limit: z.number().nullable(), remaining: z.number().nullable(), resetSeconds: z.number().nullable(), source: z.string() }).nullable(),
   webhooks: z.object({
     readable: z.boolean(),
@@ -45,7 +46,7 @@ export default defineTool({
   name: "get_connector_health",
   title: "Connector health",
   description:
-    "Health of each connector instance (or one): credentials state (ok / failed, stopped), circuit breaker state (live, plus circuit-open attempts in the window), error rate and p50/p95 latency from recent delivery attempts, parked deliveries, the rate-limit budget the system last reported, webhook subscriptions read live from the system where the connector can (missing topics mean webhooks stopped), when we last received a webhook, and poller state. Use it before retrying, or when deliveries to one system all fail.",
+    "Health of each connector instance (or one): credentials state (ok / failed, stopped), circuit breaker state (live, plus circuit-open attempts in the window), error rate and p50/p95 latency from recent delivery attempts, parked deliveries, answers owed to a sender in its own protocol (EDI 997/TA1 its endpoint did not take: still being resent, or given up in the window), the rate-limit budget the system last reported, webhook subscriptions read live from the system where the connector can (missing topics mean webhooks stopped), when we last received a webhook, and poller state. Use it before retrying, or when deliveries to one system all fail.",
   input: z.object({
     connector: z.string().optional(),
     windowMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
@@ -62,7 +63,7 @@ export default defineTool({
       if (!ids.has(input.connector)) return fail("not_found", `no connector ${input.connector}; omit connector to list them all`);
       for (const id of [...ids]) if (id !== input.connector) ids.delete(id);
     }
-    const [stats, parked] = await Promise.all([attemptStats(rt.store, { since, destination: input.connector }), openParkedByDestination(rt.store)]);
+    const [stats, parked, owed] = await Promise.all([attemptStats(rt.store, { since, destination: input.connector }), openParkedByDestination(rt.store), answersOwedByConnector(rt.store, since)]);
     const out: z.input<typeof Health>[] = [];
     for (const id of [...ids].sort()) {
       const row = rows.find((r) => r.id === id);
@@ -115,6 +116,7 @@ export default defineTool({
           lastFailureAt: s?.lastFailureAt ?? null,
         },
         openParked: parked.get(id) ?? 0,
+        answersOwed: owed.get(id) ?? { pending: 0, oldestPendingSince: null, givenUp: 0 },
         rateLimitBudget: budget,
         webhooks,
         polls: (await pollStatesOf(rt.store, id)).map((p) => ({ id: p.id, lastPolledAt: p.lastPolledAt, lastError: p.lastError })),

@@ -1,3 +1,4 @@
+import { AnswersNotSent, type UnsentAnswer } from "../../pipeline/errors";
 import type { IngressHookContext } from "../sdk/definition";
 import { acknowledge } from "./acknowledge";
 import type { EdiClient } from "./client";
@@ -9,6 +10,7 @@ import { parseInterchange } from "./parse-interchange";
  * quarantined, or only acknowledgements of our own documents), the partner gets the TA1 and/or
  * 997 its implementation guide asks for, numbered from the same per-partner sequences the
  * 855/856/810 deliveries use, with duplicates recognised in the pipeline's interchange registry.
+ * What could not be sent is thrown back as AnswersNotSent, for the pipeline to keep and resend.
  */
 export async function answerInbound(ctx: IngressHookContext<EdiClient, unknown>): Promise<{ summary: string }> {
   const client = ctx.client;
@@ -21,11 +23,16 @@ export async function answerInbound(ctx: IngressHookContext<EdiClient, unknown>)
   const interchanges = fresh ? { seenInterchange: async (p: string, n: string) => (await ctx.interchanges.seenInterchange(p, n), false) } : ctx.interchanges;
   const r = await client.serially(async () => {
     const acked = await acknowledge(ctx.req.rawBody, partner, { controlNumbers: allocatorFromSequence(ctx.nextSequence), interchanges });
-    for (const [kind, text] of [["TA1", acked.ta1], ["997", acked.ack997]] as const) {
-      if (!text) continue;
-      const isa13 = parseInterchange(text).isa.controlNumber;
-      await client.sendWithRetry({ x12: text, kind, isa13 });
-      sent.push(`${kind} as interchange ${isa13}`);
+    const owed: UnsentAnswer[] = [];
+    for (const [kind, text] of [["TA1", acked.ta1], ["997", acked.ack997]] as const) if (text) owed.push({ kind, reference: parseInterchange(text).isa.controlNumber, body: text });
+    for (const [i, a] of owed.entries()) {
+      try {
+        await client.sendWithRetry({ x12: a.body, kind: a.kind, isa13: a.reference });
+      } catch (e) {
+        // Numbered and owed: the pipeline keeps these bytes and sends them again (resendAnswer).
+        throw new AnswersNotSent(owed.slice(i), e, [...sent]);
+      }
+      sent.push(`${a.kind} as interchange ${a.reference}`);
     }
     return acked;
   });
@@ -35,3 +42,8 @@ export async function answerInbound(ctx: IngressHookContext<EdiClient, unknown>)
   return { summary };
 }
 
+/** A kept 997/TA1 sent again as it was generated, in turn with the connection's other numbered sends. */
+export async function resendAnswer(client: EdiClient, a: UnsentAnswer): Promise<{ summary: string }> {
+  await client.serially(() => client.sendWithRetry({ x12: a.body, kind: a.kind, isa13: a.reference }));
+  return { summary: `sent ${a.kind} as interchange ${a.reference}` };
+}

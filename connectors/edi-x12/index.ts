@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ClassifiedError, isClassifiedError } from "../../pipeline/errors";
 import type { Order, Shipment } from "../../pipeline/model";
 import { defineConnector, type DeliveryContext, type DeliveryResult } from "../sdk/definition";
-import { answerInbound } from "./answer-inbound";
+import { answerInbound, resendAnswer } from "./answer-inbound";
 import { EdiClient } from "./client";
 import { allocatorFromSequence, type ControlNumberAllocator } from "./control-numbers";
 import { classifyEdiError } from "./errors";
@@ -15,7 +15,7 @@ import { ediWebhooks, type EdiWebhookSecrets } from "./webhooks";
 import { outboundParties, writeInterchange, type OutboundSet } from "./write-envelope";
 import { parseEdiOrderId, shipToLocationOf } from "./x850-to-order";
 
-export { answerInbound } from "./answer-inbound";
+export { answerInbound, resendAnswer } from "./answer-inbound";
 export { acknowledge, ordersFromReport, readInbound, type AcknowledgeDeps, type AcknowledgeResult, type BusinessRejection, type InterchangeOutcome } from "./acknowledge";
 export { EdiClient, EDI_TOKEN_HEADER, type OutboundDocument, type SentDocument } from "./client";
 export { allocatorFromSequence, formatIsa13, formatGs06, formatSt02, InMemoryControlNumbers, type ControlNumberAllocator, type ControlNumberKind } from "./control-numbers";
@@ -185,6 +185,7 @@ export function createEdiX12Connector(opts: { partners?: TradingPartner[] } = {}
     webhooks: ediWebhooks(opts.partners),
     webhookSecrets: (credentials) => ({ sharedSecret: credentials.sharedSecret, partner: credentials.partner }),
     afterIngress: answerInbound,
+    resendAnswer,
     inboundFolder: {
       intervalMs: 2_000,
       folderOf: (credentials) => {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { EntityKeys, EventDataOf, EventType, InventoryLevel, Order } from "../../pipeline/model";
-import type { ClassifiedError, UpstreamSummary } from "../../pipeline/errors";
+import type { ClassifiedError, UnsentAnswer, UpstreamSummary } from "../../pipeline/errors";
 
 /**
  * The connector SDK. Every folder under connectors/<system>/ exports one ConnectorDefinition
@@ -214,9 +214,13 @@ export interface ConnectorDefinition<Credentials = any, Client = any, Secrets = 
   /**
    * Runs after the ingress handled a request that verified (captured, ignored or rejected), to
    * answer the sender in its own protocol (EDI TA1/997). It runs before the HTTP answer; what it
-   * throws is logged and leaves the answer alone, since the capture is already durable.
+   * throws is logged and leaves the answer alone, since the capture is already durable. Throwing
+   * AnswersNotSent (pipeline/errors) with the documents still owed has the pipeline keep them and
+   * send them again with resendAnswer while the failure is one that passes (outage, rate limit).
    */
   afterIngress?(ctx: IngressHookContext<Client, Secrets>): Promise<{ summary?: string } | void>;
+  /** Sends a kept answer again, byte for byte; says what went out. */
+  resendAnswer?(client: Client, answer: UnsentAnswer): Promise<{ summary: string }>;
   inboundFolder?: InboundFolderSupport<Credentials>;
   destinations?: Record<string, DestinationAction<Client>>;
   pollers?: Record<string, Poller<Client, any>>;

@@ -300,6 +300,33 @@ export const inboundNotifications = pgTable(
   (t) => [uniqueIndex("inbound_notifications_source_uq").on(t.connector, t.sourceEventId), index("inbound_notifications_status_idx").on(t.status)],
 );
 
+/**
+ * Answers to inbound transmissions (an EDI 997/TA1) that did not reach the sender when the
+ * transmission arrived, kept byte for byte: their control numbers are already issued, so a worker
+ * sends the same document again until it goes out or the resend window closes.
+ */
+export const keptAnswers = pgTable(
+  "kept_answers",
+  {
+    id: text("id").primaryKey(),
+    connector: text("connector").notNull(),
+    /** The events the answered transmission carried: each try is written to their trace. */
+    eventIds: text("event_ids").array().notNull().default(sql`'{}'::text[]`),
+    kind: text("kind").notNull(),
+    /** The document's own reference (an ISA13). */
+    reference: text("reference").notNull(),
+    body: text("body").notNull(),
+    status: text("status").$type<"pending" | "sent" | "given_up">().notNull().default("pending"),
+    tries: integer("tries").notNull().default(1),
+    lastError: text("last_error"),
+    nextAttemptAt: ts("next_attempt_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [index("kept_answers_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`)],
+);
+
 /** Gap-free counters (EDI control numbers per partner, document numbers). */
 export const sequences = pgTable("sequences", {
   name: text("name").primaryKey(),

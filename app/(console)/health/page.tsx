@@ -16,6 +16,7 @@ interface Health {
   circuit: { state: string; circuitOpenAttempts: number; lastCircuitOpenAt: string | null };
   attempts: { windowMinutes: number; total: number; ok: number; failed: number; retried: number; rateLimited: number; parked: number; errorRate: number | null; p50LatencyMs: number | null; p95LatencyMs: number | null; lastOkAt: string | null; lastFailureAt: string | null };
   openParked: number;
+  answersOwed: { pending: number; oldestPendingSince: string | null; givenUp: number };
   rateLimitBudget: { limit: number | null; remaining: number | null; resetSeconds: number | null; source: string } | null;
   webhooks: { readable: boolean; expectedTopics: string[]; missingTopics: string[]; subscriptions: { id: string; event: string; active: boolean; target: string }[]; lastWebhookAt: string | null; error: string | null };
   polls: { id: string; lastPolledAt: string | null; lastError: string | null }[];
@@ -126,6 +127,13 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
                       <div className="sub">
                         last received <When at={c.webhooks.lastWebhookAt} />
                       </div>
+                      {c.answersOwed.pending ? (
+                        <div className="sub" style={{ color: "var(--warn)" }} data-testid="answers-owed">
+                          {`${count(c.answersOwed.pending)} ${c.answersOwed.pending === 1 ? "answer" : "answers"} owed to the sender, resending since `}
+                          <When at={c.answersOwed.oldestPendingSince} />
+                        </div>
+                      ) : null}
+                      {c.answersOwed.givenUp ? <div className="sub" style={{ color: "var(--bad)" }}>{`${count(c.answersOwed.givenUp)} ${c.answersOwed.givenUp === 1 ? "answer" : "answers"} given up`}</div> : null}
                       {c.polls.map((p) => (
                         <div key={p.id} className="sub">
                           {`poll ${p.id.split(":").pop()}: `}

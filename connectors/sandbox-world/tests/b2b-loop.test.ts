@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { loadLatestOrder } from "../../../pipeline/db/queries/order-queries";
+import { resendDueAnswers } from "../../../pipeline/ingress-hooks";
+import { runTool } from "../../../tools/run-tool";
 import { Order } from "../../../pipeline/model";
 import type { Runtime } from "../../../pipeline/runtime";
 import type { TestStore } from "../../../pipeline/testing/backends";
@@ -166,4 +168,39 @@ describe("B2B + DTC hybrid end to end against the retailer, Shopify, NetSuite, S
     expect(world.retailer.violations()).toEqual([]);
     expect(await parked()).toBe(0);
   }, 120_000);
+
+  it("keeps a 997 the retailer's gateway could not take and sends the same interchange again once it is back: the gap it left closes", async () => {
+    // Down for all five of the ingress's quick tries at the 997 (about four seconds), then back.
+    world.retailer.faults.set({ errors5xx: { count: 5, status: 503 } });
+    await world.retailer.send850(purchaseOrder("PO-5001", [{ sku: "AB-12", quantity: 2, unitPrice: "24.00" }]));
+    const kept = await store.rows<{ kind: string; reference: string; body: string; status: string }>(sql`select kind, reference, body, status from kept_answers where connector = 'edi-sandbox-retail'`);
+    expect(kept).toEqual([expect.objectContaining({ kind: "997", status: "pending" })]);
+    expect(po("PO-5001").ack997).toBeUndefined();
+    const [event] = await store.rows<{ id: string }>(sql`select id from events where po_number = 'PO-5001'`);
+    const trace = () => store.rows<{ outcome: string; error_message: string }>(sql`select outcome, error_message from attempts where event_id = ${event!.id} and stage = 'capture' and destination = 'edi-sandbox-retail' order by id`);
+    expect(await trace()).toEqual([expect.objectContaining({ outcome: "failed", error_message: expect.stringContaining(`997 ${kept[0]!.reference} not sent`) })]);
+
+    // Connector health (console, agent, MCP) says an answer is owed to the sender.
+    const owed = async () => {
+      const r = await runTool({ rt, actor: { type: "user", id: "ops@example.com", scopes: ["read"] } }, "get_connector_health", { connector: "edi-sandbox-retail", live: false });
+      return r.ok ? (r.data as { connectors: { answersOwed: unknown }[] }).connectors[0]!.answersOwed : r;
+    };
+    expect(await owed()).toEqual({ pending: 1, oldestPendingSince: expect.stringMatching(/^20\d\d-\d\d-\d\dT/), givenUp: 0 });
+
+    // The 855 went out meanwhile with the next number: the retailer saw a gap.
+    await waitFor(() => po("PO-5001").ack855, { timeoutMs: 30_000, what: "the 855 for PO-5001" });
+    expect(world.retailer.violations()).toEqual([expect.objectContaining({ rule: "isa13_gap", isa13: String(Number(kept[0]!.reference) + 1).padStart(9, "0") })]);
+
+    await store.rows(sql`update kept_answers set next_attempt_at = now() where connector = 'edi-sandbox-retail'`);
+    expect(await resendDueAnswers(rt)).toEqual({ sent: 1, rescheduled: 0, givenUp: 0 });
+    expect(po("PO-5001").ack997).toMatchObject({ status: "A", setStatus: "A" });
+    // The very interchange generated on arrival, so every number the retailer expects has now come, once.
+    const received = world.retailer.state.received.find((d) => d.isa13 === kept[0]!.reference);
+    expect(received).toMatchObject({ kinds: ["997"], valid: true, body: kept[0]!.body });
+    const ours = world.retailer.state.ourInterchanges.map((x) => Number(x.isa13)).sort((a, b) => a - b);
+    expect(ours).toEqual(ours.map((_, i) => i + 1));
+    expect(world.retailer.violations().map((v) => v.rule)).toEqual(["isa13_gap"]);
+    expect((await trace()).at(-1)).toEqual({ outcome: "ok", error_message: `answered the sender (try 2): sent 997 as interchange ${kept[0]!.reference}` });
+    expect(await owed()).toEqual({ pending: 0, oldestPendingSince: null, givenUp: 0 });
+  }, 60_000);
 });

@@ -132,3 +132,19 @@ export async function openParkedByDestination(store: Store): Promise<Map<string,
     select destination, count(*)::int as n from parked_deliveries where released_at is null group by destination`);
   return new Map(rows.map((r) => [r.destination, Number(r.n)]));
 }
+
+export interface AnswersOwed {
+  /** Answers (an EDI 997/TA1) kept because the sender's endpoint did not take them, still being tried. */
+  pending: number;
+  oldestPendingSince: string | null;
+  /** Given up in the window: the resend window closed, or the sender refused them for good. */
+  givenUp: number;
+}
+
+export async function answersOwedByConnector(store: Store, since: string): Promise<Map<string, AnswersOwed>> {
+  const rows = await store.rows<{ connector: string; pending: number; oldest: string | null; given_up: number }>(sql`
+    select connector, count(*) filter (where status = 'pending')::int as pending, min(created_at) filter (where status = 'pending') as oldest,
+           count(*) filter (where status = 'given_up')::int as given_up
+    from kept_answers where status = 'pending' or (status = 'given_up' and finished_at >= ${since}::timestamptz) group by connector`);
+  return new Map(rows.map((r) => [r.connector, { pending: Number(r.pending), oldestPendingSince: isoOf(r.oldest), givenUp: Number(r.given_up) }]));
+}
