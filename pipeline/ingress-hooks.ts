@@ -4,7 +4,7 @@ import { claimDueAnswers, finishAnswer, keepAnswersForResend, postponeAnswer, re
 import { recordInterchange } from "./db/queries/interchange-queries";
 import { nextSequenceValue } from "./db/queries/order-queries";
 import { insertAttempts, type AttemptRow } from "./db/queries/delivery-queries";
-import { AnswersNotSent, classifyUnknownError } from "./errors";
+import { AnswersNotSent, ClassifiedError, classifyUnknownError } from "./errors";
 import { newId } from "./ids";
 import { log } from "./log";
 import { redactText } from "./redact";
@@ -102,11 +102,8 @@ export async function resendDueAnswers(rt: Runtime, opts: { limit?: number } = {
     const inst = rt.directory.instance(a.connector);
     const started = performance.now();
     const startedAt = new Date().toISOString();
-    const resend = inst?.definition.resendAnswer;
-    if (!resend || Date.parse(a.expiresAt) <= Date.now()) {
-      const why = resend
-        ? `gave up sending ${a.kind} ${a.reference} to the sender after ${a.tries} tries over ${Math.round(ANSWER_RESEND_WINDOW_MS / 3600_000)} h; last error: ${a.lastError}`
-        : `gave up sending ${a.kind} ${a.reference} to the sender: connection ${a.connector} is gone or cannot resend`;
+    if (Date.parse(a.expiresAt) <= Date.now()) {
+      const why = `gave up sending ${a.kind} ${a.reference} to the sender after ${a.tries} tries over ${Math.round(ANSWER_RESEND_WINDOW_MS / 3600_000)} h; last error: ${a.lastError}`;
       await logAnswer(rt, a.connector, a.eventIds, { startedAt, durationMs: 0, outcome: "failed", errorClass: "permanent", errorMessage: why });
       await finishAnswer(rt.store, a.id, "given_up", why);
       ingressAnswers.inc({ connector: a.connector, result: "given_up" });
@@ -114,6 +111,9 @@ export async function resendDueAnswers(rt: Runtime, opts: { limit?: number } = {
       continue;
     }
     try {
+      // A connection switched off (or not loaded yet) is waited for like an outage, until the window closes.
+      const resend = inst?.definition.resendAnswer;
+      if (!inst || !resend) throw new ClassifiedError({ errorClass: "transient", message: `connection ${a.connector} is not running here (disabled, removed, or cannot resend)` });
       const r = await resend(inst.client, { kind: a.kind, reference: a.reference, body: a.body });
       await finishAnswer(rt.store, a.id, "sent", null);
       ingressAnswers.inc({ connector: a.connector, result: "ok" });
@@ -125,7 +125,6 @@ export async function resendDueAnswers(rt: Runtime, opts: { limit?: number } = {
       ingressAnswers.inc({ connector: a.connector, result: "failed" });
       if (!RESENDABLE.has(err.errorClass)) {
         await finishAnswer(rt.store, a.id, "given_up", why);
-        waitUntil.set(a.connector, new Date(Date.now() + answerBackoffMs(1)).toISOString());
         await logAnswer(rt, a.connector, a.eventIds, { startedAt, durationMs: Math.round(performance.now() - started), outcome: "failed", errorClass: err.errorClass, errorMessage: `${why} (try ${tries}; given up: sending it again would not help)` });
         counts.givenUp++;
         continue;

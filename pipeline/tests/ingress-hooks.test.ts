@@ -286,6 +286,25 @@ describe.each(storeBackends())("answers kept for a resend on $name", (backend) =
   });
 });
 
+describe("answers kept for a connection that is not running", () => {
+  it("wait for it like an outage, until the resend window closes", async () => {
+    const store = await openPgliteTestStore();
+    const rt = await Runtime.open({ config: loadConfig({ LOOPKEEPER_DATA_DIR: mkdtempSync(join(tmpdir(), "lk-hooks-gone-")), LOG_LEVEL: "silent" }), store, transport: new InProcessTransport() });
+    try {
+      const due = new Date(Date.now() - 1_000).toISOString();
+      await keepAnswersForResend(store, [{ id: "ans_gone", connector: "edi-switched-off", eventIds: [], kind: "997", reference: "000000007", body: "ISA*...", lastError: "503", nextAttemptAt: due, expiresAt: new Date(Date.now() + 3600_000).toISOString() }]);
+      expect(await resendDueAnswers(rt)).toEqual({ sent: 0, rescheduled: 1, givenUp: 0 });
+      const [row] = await store.rows<{ status: string; tries: number; last_error: string }>(sql`select status, tries, last_error from kept_answers`);
+      expect(row).toEqual({ status: "pending", tries: 2, last_error: expect.stringContaining("connection edi-switched-off is not running here") });
+      await store.rows(sql`update kept_answers set next_attempt_at = now() - interval '1 second', expires_at = now() - interval '1 second'`);
+      expect(await resendDueAnswers(rt)).toEqual({ sent: 0, rescheduled: 0, givenUp: 1 });
+    } finally {
+      await rt.halt();
+      await store.dispose();
+    }
+  });
+});
+
 describe.each(storeBackends())("interchange registry on $name", (backend) => {
   it("records a (partner, control number) once: of concurrent receivers exactly one sees it first", async () => {
     const store = await backend.open();
