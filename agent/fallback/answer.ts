@@ -225,7 +225,7 @@ async function* connectorHealth(connector: string, tool: ToolFn): Gen<string> {
   const c = (r.data as { connectors: any[] }).connectors[0];
   if (!c) return `No health data for ${connector}.`;
   const a = c.attempts;
-  return `**${c.displayName}** (${c.id}): credentials ${c.auth.state}${c.auth.stopped ? " (stopped: reconnect it)" : ""}, circuit ${c.circuit.state}, ${c.openParked} parked deliveries${c.answersOwed?.pending ? `, ${c.answersOwed.pending} answers (EDI 997/TA1) owed to the sender and being resent` : ""}. Last ${a.windowMinutes} min: ${a.total} attempts, ${a.ok} ok, ${a.failed} failed, ${a.rateLimited} rate-limited${a.errorRate !== null ? `, error rate ${pct(a.errorRate)}` : ""}${a.p95LatencyMs !== null ? `, p95 ${a.p95LatencyMs} ms` : ""}. Last success ${a.lastOkAt ?? "none in the window"}; last failure ${a.lastFailureAt ?? "none"}.${c.owner ? ` Owner: ${c.owner}.` : ""}`;
+  return `**${c.displayName}** (${c.id}): credentials ${c.auth.state}${c.auth.stopped ? " (stopped: reconnect it)" : ""}, circuit ${c.circuit.state}, ${c.openParked} parked deliveries${c.answersOwed?.pending ? `, ${c.answersOwed.pending} ${c.answersOwed.pending === 1 ? "answer" : "answers"} (EDI 997/TA1) owed to the sender and being resent` : ""}. Last ${a.windowMinutes} min: ${a.total} attempts, ${a.ok} ok, ${a.failed} failed, ${a.rateLimited} rate-limited${a.errorRate !== null ? `, error rate ${pct(a.errorRate)}` : ""}${a.p95LatencyMs !== null ? `, p95 ${a.p95LatencyMs} ms` : ""}. Last success ${a.lastOkAt ?? "none in the window"}; last failure ${a.lastFailureAt ?? "none"}.${c.owner ? ` Owner: ${c.owner}.` : ""}`;
 }
 
 /** Applies what a human or a policy approved; apply_remediation refuses anything else, whoever asks. */

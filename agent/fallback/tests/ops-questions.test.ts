@@ -4,6 +4,7 @@ import { reconDiffs, reconRuns } from "../../../pipeline/db/schema";
 import { InProcessTransport } from "../../../pipeline/queue/in-process";
 import { openPgliteTestStore } from "../../../pipeline/testing/backends";
 import { applyApprovedRemediation, approveRemediation } from "../../../pipeline/approvals";
+import { keepAnswersForResend } from "../../../pipeline/db/queries/answer-queries";
 import { loadConversationView } from "../../chat/history";
 import type { ChatTurnDeps } from "../../chat/turn";
 import { runChatTurn } from "../../chat/turn";
@@ -254,6 +255,18 @@ describe("core ops questions on the sandbox world", () => {
       expect(second.result.proposals.map((p) => p.remediationId)).toEqual([card!.remediationId]);
       const waiting = await w.store.rows(sql`select id from remediations where failure_key = ${down.failureKey} and kind = 'retry' and status in ('proposed', 'approved')`);
       expect(waiting).toHaveLength(1);
+    });
+
+    it("is … healthy? — says when answers are owed to a sender (a kept EDI 997 being resent)", async () => {
+      const healthOf = async () => (await collectTurn(runChatTurn(noModel, { message: "is shipstation healthy?" }))).result.text;
+      expect(await healthOf()).not.toContain("owed to the sender");
+      const later = new Date(Date.now() + 3600_000).toISOString();
+      await keepAnswersForResend(w.store, [{ id: "ans_health", connector: "shipstation", eventIds: [], kind: "997", reference: "000000042", body: "ISA*…", lastError: "503", nextAttemptAt: later, expiresAt: later }]);
+      try {
+        expect(await healthOf()).toContain("parked deliveries, 1 answer (EDI 997/TA1) owed to the sender and being resent.");
+      } finally {
+        await w.store.rows(sql`delete from kept_answers where id = 'ans_health'`);
+      }
     });
 
     it("an unknown question gets the list of what works without a model", async () => {
