@@ -7,6 +7,7 @@ import { ANSWER_RESEND_SWEEP_MS, resendDueAnswers } from "./ingress-hooks";
 import { failNotification, finishNotification, getNotification, pendingNotifications } from "./db/queries/notification-queries";
 import type { Destination } from "./destinations";
 import { Engine } from "./engine";
+import { every } from "./every";
 import { classifyUnknownError } from "./errors";
 import { FulfilmentNodesCache } from "./fulfilment/nodes";
 import { FulfilmentRouter } from "./fulfilment/router";
@@ -114,11 +115,9 @@ export class Runtime {
     await sweepNotifications();
     this.notificationSweep = setInterval(() => void sweepNotifications().catch(() => {}), 15_000);
     this.notificationSweep.unref?.();
-    this.answerResends = setInterval(
-      () => void resendDueAnswers(this).catch((e) => log.warn({ err: (e as Error).message }, "answers due for a resend could not be sent")),
-      ANSWER_RESEND_SWEEP_MS,
+    this.answerResends = every(ANSWER_RESEND_SWEEP_MS, () =>
+      resendDueAnswers(this).catch((e) => log.warn({ err: (e as Error).message }, "answers due for a resend could not be sent")),
     );
-    this.answerResends.unref?.();
     if (this.store.kind === "pglite") this.startEmbeddedUpkeep();
     else void maintenanceWarnings(this.store).then((ws) => ws.forEach((w) => log.warn(w))).catch(() => {});
     if (opts.reconcile !== false) {
@@ -165,17 +164,12 @@ export class Runtime {
 
   /** PGlite has no autovacuum (see db/maintenance.ts): this process does its work, once a minute at most. */
   private startEmbeddedUpkeep(): void {
-    let running = false;
-    this.upkeep = setInterval(() => {
-      if (running) return;
-      running = true;
+    this.upkeep = every(60_000, () =>
       runMaintenance(this.store)
         // Routine, like autovacuum; worth an operator's eye only when a step held the database up.
         .then((steps) => steps.length && (steps.some((s) => s.ms > 1_000) ? log.info : log.debug).call(log, { steps }, "embedded database upkeep"))
-        .catch((e) => log.warn({ err: (e as Error).message }, "embedded database upkeep failed; it runs again in a minute"))
-        .finally(() => (running = false));
-    }, 60_000);
-    this.upkeep.unref?.();
+        .catch((e) => log.warn({ err: (e as Error).message }, "embedded database upkeep failed; it runs again in a minute")),
+    );
   }
 
   /** Which backends are in use, whether each answers, and what needs an operator's attention. */

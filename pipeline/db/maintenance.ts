@@ -71,7 +71,7 @@ export async function runMaintenance(store: Store): Promise<(MaintenanceStep & {
 
 /**
  * A warning for /api/health when the server will not do this work itself: PostgreSQL with
- * autovacuum switched off. (PGlite gets EmbeddedMaintenance instead.)
+ * autovacuum switched off. (PGlite gets the worker's own upkeep instead: Runtime.startEmbeddedUpkeep.)
  */
 export async function maintenanceWarnings(store: Store): Promise<string[]> {
   if (store.kind !== "postgres") return [];
